@@ -24,6 +24,7 @@ from connectors._shared.tables import (
 )
 
 META_COLUMNS = ("_load_id", "_loaded_at", "_row_hash")
+PARSE_ERROR = "_parse_error"
 QUARANTINE_META = ("_load_id", "_loaded_at", "_rule", "_reason", "_origin")
 BOOLEAN_WORDS = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n")
 # Timestamps outside this window are typos (1900, 2206), not history.
@@ -237,10 +238,12 @@ def land(
     if batch.num_rows == 0:
         return result
     started = dt.datetime.now(dt.timezone.utc)
-    incoming = [c for c in batch.column_names if c not in META_COLUMNS and c != "_origin"]
+    special = ("_origin", PARSE_ERROR)
+    incoming = [c for c in batch.column_names if c not in META_COLUMNS and c not in special]
     present = set(incoming)
     data_cols = list(s.columns) + [c for c in incoming if c not in s.columns]
     has_origin = "_origin" in batch.column_names
+    has_parse_error = PARSE_ERROR in batch.column_names
 
     con.register("_landing_arrow", batch)
     try:
@@ -251,21 +254,30 @@ def land(
             f"cast({q(c)} as varchar) as {q(c)}" if c in present else f"null::varchar as {q(c)}"
             for c in data_cols
         )
-        origin = "cast(_origin as varchar)" if has_origin else f"{lit(source)} || ' row ' || _row_no"
+        origin = "_src_origin" if has_origin else f"{lit(source)} || ' row ' || _row_no"
+        parse_error = f"cast({PARSE_ERROR} as varchar)" if has_parse_error else "null::varchar"
         con.execute(
             f"""
             create or replace temp table _landing as
-            select *, {origin} as _origin from (
-                select {select_cols}, row_number() over () as _row_no from _landing_arrow
+            select * exclude (_src_origin), {origin} as _origin from (
+                select {select_cols}, row_number() over () as _row_no,
+                    {"cast(_origin as varchar)" if has_origin else "null::varchar"} as _src_origin,
+                    {parse_error} as {PARSE_ERROR}
+                from _landing_arrow
             )
             """
         )
         checks = _rule_checks(s, present)
         reasons = ", ".join(f"struct_pack(rule := {lit(r)}, reason := {e})" for r, e in checks)
+        # A line that could not be parsed fails for that reason alone: its other
+        # "violations" are only echoes of the parse error.
         con.execute(
             f"""
             create or replace temp table _landing_checked as
-            select *, list_filter([{reasons}], x -> x.reason is not null) as _violations
+            select *, case
+                when {PARSE_ERROR} is not null then [struct_pack(rule := 'malformed', reason := {PARSE_ERROR})]
+                else list_filter([{reasons}], x -> x.reason is not null)
+            end as _violations
             from _landing
             """
         )
