@@ -1,0 +1,189 @@
+"""Extraction assets: land each source in `raw`, gate each load with quality checks.
+
+One multi-asset per source system, one asset per raw table (keyed ["raw", table], the
+key dbt's `source('raw', table)` maps to, so lineage needs no extra code). Every
+asset carries two blocking checks that run on the load it just made:
+`raw_quality_check` (the table's great-expectations suite) and
+`quarantine_share_check` (how many rows were set aside). A failing blocking check
+stops dbt and the publish step, so a bad load never reaches the published marts.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
+from connectors._shared.tables import FILE_TABLES, HUBSPOT_TABLES, TableSpec, spec
+from orchestration.defs.resources import DemoWorldResource, WarehouseResource
+from orchestration.lib import quality
+
+QUALITY_CHECK = "raw_quality_check"
+QUARANTINE_CHECK = "quarantine_share_check"
+WAREHOUSE_POOL = "warehouse"
+HUBSPOT_FLUSH_ROWS = 20_000
+
+
+def raw_key(s: TableSpec) -> dg.AssetKey:
+    return dg.AssetKey(["raw", s.name])
+
+
+def _asset_specs(specs: tuple[TableSpec, ...], system: str) -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(
+            raw_key(s), group_name="raw", kinds={"duckdb"}, description=s.description,
+            metadata={"merge_key": ", ".join(s.key), "source_system": system},
+            tags={"layer": "raw"},
+        )
+        for s in specs
+    ]
+
+
+def _check_specs(specs: tuple[TableSpec, ...]) -> list[dg.AssetCheckSpec]:
+    out = []
+    for s in specs:
+        out.append(dg.AssetCheckSpec(QUALITY_CHECK, asset=raw_key(s), blocking=True,
+                                     description="The table's great-expectations suite on this load's rows."))
+        out.append(dg.AssetCheckSpec(QUARANTINE_CHECK, asset=raw_key(s), blocking=True,
+                                     description="Rows set aside in quarantine stay under TOUCHLINE_MAX_QUARANTINE_SHARE."))
+    return out
+
+
+def _merge(results: list[LandResult], table: str, load_id: str) -> LandResult:
+    total = LandResult(table=table, load_id=load_id)
+    for r in results:
+        for f in ("rows_in", "inserted", "updated", "unchanged", "quarantined", "duplicates_dropped"):
+            setattr(total, f, getattr(total, f) + getattr(r, f))
+        if r.max_cursor and (total.max_cursor is None or r.max_cursor > total.max_cursor):
+            total.max_cursor = r.max_cursor
+    return total
+
+
+def report(con, specs, results: dict[str, list[LandResult]], load_id: str, max_share: float,
+           note: str | None = None):
+    """Materializations and check results for every table of a source, for one load."""
+    for s in specs:
+        r = _merge(results.get(s.name, []), s.name, load_id)
+        total_rows = con.execute(f'select count(*) from raw."{s.name}"').fetchone()[0]
+        meta = {**{k: dg.MetadataValue.int(v) for k, v in r.as_dict().items() if isinstance(v, int)},
+                "load_id": load_id, "rows_in_table": dg.MetadataValue.int(total_rows)}
+        if note:
+            meta["note"] = note
+        yield dg.MaterializeResult(asset_key=raw_key(s), metadata=meta)
+
+        df = con.execute(
+            f'select * exclude (_row_hash) from raw."{s.name}" where _load_id = ?', [load_id]
+        ).df()
+        suite = quality.validate(s, df)
+        yield dg.AssetCheckResult(
+            asset_key=raw_key(s), check_name=QUALITY_CHECK, passed=suite.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=suite.describe(),
+            metadata={"rows_validated": suite.rows, "expectations": suite.evaluated,
+                      "failed": [f["name"] for f in suite.failures]},
+        )
+
+        share = (r.quarantined / r.rows_in) if r.rows_in else 0.0
+        reasons = con.execute(
+            f'select _rule, any_value(_reason), any_value(_origin), count(*) from quarantine."{s.name}" '
+            f"where _load_id = ? group by _rule order by count(*) desc limit 5", [load_id]
+        ).fetchall()
+        summary = "; ".join(f"{n} x {rule} (e.g. {origin}: {reason})" for rule, reason, origin, n in reasons)
+        over = share > max_share
+        yield dg.AssetCheckResult(
+            asset_key=raw_key(s), check_name=QUARANTINE_CHECK, passed=r.quarantined == 0,
+            severity=dg.AssetCheckSeverity.ERROR if over else dg.AssetCheckSeverity.WARN,
+            description=(
+                f"{r.quarantined} of {r.rows_in} rows set aside in quarantine.{s.name}"
+                + (f" ({share:.0%}, above the {max_share:.0%} limit: the load is blocked)" if over else "")
+                + (f": {summary}" if summary else "")
+            ),
+            metadata={"quarantined": r.quarantined, "rows_in": r.rows_in, "share": float(round(share, 4)),
+                      "limit": max_share},
+        )
+
+
+@dg.multi_asset(
+    name="files_raw",
+    specs=_asset_specs(FILE_TABLES, "files"),
+    check_specs=_check_specs(FILE_TABLES),
+    pool=WAREHOUSE_POOL,
+    description="Land the file exports (CRM, ads, web) in raw, quarantining bad rows.",
+)
+def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
+    from connectors import files
+
+    s = warehouse.settings()
+    root = demo.files_dir if s.source == "demo" else s.files_dir
+    load_id = context.run_id
+    with warehouse.connect() as con:
+        ensure_raw_tables(con)
+        note = None
+        results: dict = {}
+        if root is None:
+            note = "no files folder configured for this source: tables kept as they were"
+        else:
+            results = files.load(con, root, load_id=load_id)
+            context.log.info(f"landed files from {root}: {sum(len(v) for v in results.values())} new files")
+        yield from report(con, FILE_TABLES, results, load_id, s.max_quarantine_share, note)
+
+
+@dg.multi_asset(
+    name="hubspot_raw",
+    specs=_asset_specs(HUBSPOT_TABLES, "hubspot"),
+    check_specs=_check_specs(HUBSPOT_TABLES),
+    pool=WAREHOUSE_POOL,
+    description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
+)
+def hubspot_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
+    s = warehouse.settings()
+    load_id = context.run_id
+    with warehouse.connect() as con:
+        ensure_raw_tables(con)
+        if demo.active:
+            base_url, token = demo.hubspot_base_url, demo.hubspot_token
+        elif s.source == "hubspot" or s.hubspot_token:
+            base_url, token = None, None  # the connector reads HUBSPOT_BASE_URL / HUBSPOT_TOKEN
+        else:
+            yield from report(con, HUBSPOT_TABLES, {}, load_id, s.max_quarantine_share,
+                              "HubSpot not configured (set HUBSPOT_TOKEN): tables kept as they were")
+            return
+        from connectors.hubspot import OBJECTS, TABLES_BY_OBJECT, HubSpotSource
+
+        client = HubSpotSource(base_url=base_url, token=token)
+        results: dict[str, list[LandResult]] = {}
+        for obj in OBJECTS:
+            since = get_cursor(con, "hubspot", obj)
+            landed = load_object(con, client, obj, since, TABLES_BY_OBJECT[obj], load_id, results)
+            primary = _merge(landed, TABLES_BY_OBJECT[obj][0], load_id)
+            set_cursor(con, "hubspot", obj, primary.max_cursor, load_id)
+            context.log.info(f"hubspot {obj}: since={since} rows={primary.rows_in} cursor={primary.max_cursor}")
+        yield from report(con, HUBSPOT_TABLES, results, load_id, s.max_quarantine_share)
+
+
+def load_object(con, client, obj: str, since: str | None, tables: tuple[str, ...], load_id: str,
+                results: dict[str, list[LandResult]]) -> list[LandResult]:
+    """Read one HubSpot object type and land it in batches; return the primary table's results.
+
+    Pages are buffered and landed HUBSPOT_FLUSH_ROWS at a time: each landing is one
+    transaction, and a few large ones beat hundreds of page-sized ones. The cursor is
+    saved by the caller only after every page landed, so a failure part-way re-reads
+    from the old cursor and the merge absorbs the overlap.
+    """
+    buffers: dict[str, list[dict]] = {t: [] for t in tables}
+
+    def flush(table: str):
+        rows = buffers[table]
+        if rows:
+            s = spec(table)
+            results.setdefault(table, []).append(
+                land(con, s, rows_to_arrow(rows, list(s.columns)), load_id=load_id, source=f"hubspot:{obj}"))
+            buffers[table] = []
+
+    for batch in client.read(obj, since):
+        for table, rows in batch.items():
+            buffers.setdefault(table, []).extend(rows)
+            if len(buffers[table]) >= HUBSPOT_FLUSH_ROWS:
+                flush(table)
+    for table in list(buffers):
+        flush(table)
+    return results.get(tables[0], [])

@@ -1,0 +1,96 @@
+"""Resources: where the warehouse lives, and the demo world served like real systems."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
+
+from orchestration import settings as settings_mod
+from orchestration.defs.dbt_project import dbt_executable, touchline_dbt_project
+
+DEMO_TOKEN = "demo-token"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB files: the build file every writer uses, and the published one BI reads.
+
+    Paths come from the environment when the run starts (TOUCHLINE_WAREHOUSE,
+    TOUCHLINE_BUILD_DB), so the CLI, the schedule and the UI all agree.
+    """
+
+    def settings(self) -> settings_mod.Settings:
+        return settings_mod.load()
+
+    @contextmanager
+    def connect(self) -> Iterator:
+        """A read-write connection to the build file, closed on exit (never held across steps)."""
+        from connectors._shared.landing import connect
+
+        path = self.settings().build_db
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(str(path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class DemoWorldResource(dg.ConfigurableResource):
+    """The generated demo world, served the way real systems serve it.
+
+    With TOUCHLINE_SOURCE=demo, each run generates the world for TOUCHLINE_DEMO_SEED
+    and TOUCHLINE_DEMO_PEOPLE, writes its ad and web exports as files, and serves its
+    CRM through a local HubSpot CRM v3 API on 127.0.0.1 for the run's duration: the
+    connectors that read them are the ones a real account uses.
+    """
+
+    _server: object = PrivateAttr(default=None)
+    _base_url: str | None = PrivateAttr(default=None)
+    _files_dir: Path | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        s = settings_mod.load()
+        if s.source != "demo":
+            return
+        from connectors.demo.files import write_files
+        from connectors.demo.hubspot_server import HubSpotServer
+        from connectors.demo.world import generate
+
+        world = generate(people=s.demo_people, seed=s.demo_seed)
+        write_files(world, s.demo_dir, crm=False, ads=True, web=True)
+        self._files_dir = s.demo_dir
+        self._server = HubSpotServer(world.tables, token=DEMO_TOKEN)
+        self._base_url = self._server.start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._base_url is not None
+
+    @property
+    def hubspot_base_url(self) -> str | None:
+        return self._base_url
+
+    @property
+    def hubspot_token(self) -> str:
+        return DEMO_TOKEN
+
+    @property
+    def files_dir(self) -> Path | None:
+        return self._files_dir
+
+
+def resources() -> dict:
+    return {
+        "warehouse": WarehouseResource(),
+        "demo": DemoWorldResource(),
+        "dbt": DbtCliResource(project_dir=touchline_dbt_project, dbt_executable=dbt_executable()),
+    }
