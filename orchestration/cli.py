@@ -1,0 +1,153 @@
+"""`touchline`: build the whole pipeline in process through Dagster, and summarize it.
+
+    touchline build --source demo
+    touchline build --source files --files-dir exports/
+    touchline summary
+
+`build` runs the same job the nightly schedule runs (nightly_job), in this process,
+and exits non-zero when a blocking check or a step fails, naming what failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from orchestration import settings as settings_mod
+
+STAGES = ("visitor", "known", "lead", "mql", "sql", "opportunity", "customer")
+
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing (a fresh clone)."""
+    manifest = settings_mod.DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest.exists():
+        return
+    from dbt.cli.main import dbtRunner
+
+    d = str(settings_mod.DBT_PROJECT_DIR)
+    res = dbtRunner().invoke(["parse", "--project-dir", d, "--profiles-dir", d, "--quiet"])
+    if not res.success:
+        raise SystemExit(f"dbt parse failed: {res.exception}")
+
+
+def _instance():
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_build() -> tuple[bool, list[str], str]:
+    """Execute nightly_job in process; return (success, failure messages, run id)."""
+    import dagster as dg
+
+    ensure_manifest()
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_job")
+    with _instance() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    failures: list[str] = []
+    for ev in result.all_events:
+        if ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = ev.event_specific_data
+            if not data.passed and data.severity == dg.AssetCheckSeverity.ERROR:
+                failures.append(f"check {data.asset_key.to_user_string()}:{data.check_name} failed: "
+                                f"{data.description or ''}")
+        elif ev.event_type == dg.DagsterEventType.STEP_FAILURE:
+            err = ev.event_specific_data.error
+            msg = (err.message if err else "").strip().splitlines()
+            failures.append(f"step {ev.step_key} failed: {msg[0] if msg else ''}")
+    return result.success, failures, result.run_id
+
+
+def summary(warehouse: Path, run_id: str | None = None) -> str:
+    """A short, human summary of the published warehouse (read-only connection)."""
+    import duckdb
+
+    if not warehouse.exists():
+        return f"No published warehouse at {warehouse} yet: run `touchline build` first."
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        lines = [f"Warehouse: {warehouse}  (schemas raw, staging, intermediate, marts, quarantine)"]
+        people = con.execute("select count(*) from marts.dim_people").fetchone()[0]
+        touches = con.execute("select count(*) from marts.fct_touchpoints").fetchone()[0]
+        events = con.execute("select count(*) from marts.customer_journey").fetchone()[0]
+        lines.append(f"People: {people:,}   touchpoints: {touches:,}   journey events: {events:,}")
+        cols = ", ".join(f"count({s}_at)" for s in STAGES)
+        reached = con.execute(f"select {cols} from marts.journey_summary").fetchone()
+        lines.append("Funnel (people who reached each stage, and conversion from the stage before):")
+        prev = None
+        for stage, n in zip(STAGES, reached):
+            conv = f"  {n / prev:6.1%}" if prev else ""
+            lines.append(f"  {stage:<12}{n:>8,}{conv}")
+            prev = n or None
+        current = con.execute(
+            "select current_stage, count(*) from marts.journey_summary group by 1 order by 2 desc"
+        ).fetchall()
+        lines.append("People by current stage: " + ", ".join(f"{s}={n:,}" for s, n in current))
+        where = "where load_id = ?" if run_id else ""
+        q = con.execute(
+            f"select table_name, sum(quarantined) from raw._touchline_loads {where} "
+            f"group by 1 having sum(quarantined) > 0 order by 1", [run_id] if run_id else []
+        ).fetchall()
+        total = sum(n for _, n in q)
+        lines.append(f"Set aside in quarantine this run: {total:,} rows"
+                     + (" (" + ", ".join(f"quarantine.{t}={n:,}" for t, n in q) + ")" if q else ""))
+        return "\n".join(lines)
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="touchline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="extract, check, transform and publish (the nightly job, in process)")
+    b.add_argument("--source", choices=settings_mod.SOURCES, default=None,
+                   help="demo (generated world, default), files (your exports), hubspot (CRM via API)")
+    b.add_argument("--files-dir", help="folder of exports in the layout of docs/file-layout.md")
+    b.add_argument("--warehouse", help="published DuckDB file (default warehouse/touchline.duckdb)")
+    b.add_argument("--people", type=int, help="demo: number of CRM contacts (default 3000)")
+    b.add_argument("--seed", type=int, help="demo: random seed (default 42)")
+    sm = sub.add_parser("summary", help="summarize the published warehouse")
+    sm.add_argument("--warehouse", help="published DuckDB file")
+    args = parser.parse_args(argv)
+
+    settings_mod.quiet_telemetry()
+    for flag, var in (("source", "TOUCHLINE_SOURCE"), ("files_dir", "TOUCHLINE_FILES_DIR"),
+                      ("warehouse", "TOUCHLINE_WAREHOUSE"), ("people", "TOUCHLINE_DEMO_PEOPLE"),
+                      ("seed", "TOUCHLINE_DEMO_SEED")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            os.environ[var] = str(value)
+    try:
+        s = settings_mod.load()
+    except settings_mod.SettingsError as e:
+        print(f"touchline: {e}", file=sys.stderr)
+        return 2
+
+    if args.command == "summary":
+        print(summary(s.warehouse))
+        return 0
+
+    print(f"Building from source '{s.source}' into {s.build_db} ...", flush=True)
+    ok, failures, run_id = run_build()
+    if not ok:
+        print("\nBuild FAILED; the published warehouse was left as it was.", file=sys.stderr)
+        for f in failures:
+            print(f"  - {f}", file=sys.stderr)
+        return 1
+    print()
+    print(summary(s.warehouse, run_id))
+    print("\nOpen it read-only from a BI tool or `duckdb -readonly " + str(s.warehouse) + "`;"
+          " browse the assets with `make dev` (Dagster UI on http://127.0.0.1:3000).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
