@@ -152,7 +152,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Table:
     return con.execute(
         f"select {select}, {lit(f.relative + ' row ')} || row_number() over () as _origin "
         f"from read_parquet({lit(str(f.path))})"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def _read_segment_jsonl(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Table:
@@ -192,7 +192,7 @@ def _read_segment_jsonl(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Tab
             case when not ok then 'not a JSON object: fix or remove the line' end as {PARSE_ERROR}
         from j order by line_no
         """
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def load(con: duckdb.DuckDBPyConnection, root: Path, *, load_id: str, source: str = "files",
