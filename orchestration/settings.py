@@ -37,6 +37,7 @@ class Settings:
     schedule_cron: str
     schedule_timezone: str
     max_quarantine_share: float
+    hubspot_cursor_lookback_minutes: int
 
     @property
     def hubspot_token(self) -> str | None:
@@ -63,6 +64,7 @@ def load() -> Settings:
         people = int(env.get("TOUCHLINE_DEMO_PEOPLE", "3000"))
         seed = int(env.get("TOUCHLINE_DEMO_SEED", "42"))
         share = float(env.get("TOUCHLINE_MAX_QUARANTINE_SHARE", "0.1"))
+        lookback = int(env.get("HUBSPOT_CURSOR_LOOKBACK_MINUTES", "10"))
     except ValueError as e:
         raise SettingsError(f"a numeric TOUCHLINE_* setting is not a number: {e}") from None
     return Settings(
@@ -76,6 +78,7 @@ def load() -> Settings:
         schedule_cron=env.get("TOUCHLINE_SCHEDULE_CRON", "0 3 * * *"),
         schedule_timezone=env.get("TOUCHLINE_SCHEDULE_TIMEZONE", "UTC"),
         max_quarantine_share=share,
+        hubspot_cursor_lookback_minutes=lookback,
     )
 
 

@@ -208,17 +208,25 @@ def load(con: duckdb.DuckDBPyConnection, root: Path, *, load_id: str, source: st
     for name, files in discover(root).items():
         if tables is not None and name not in tables:
             continue
+        fresh = []
         for f in files:
             digest = f.sha256()
             seen = con.execute(
                 "select 1 from raw._touchline_files where table_name = ? and sha256 = ?", [name, digest]
             ).fetchone()
-            if seen:
-                continue
-            result = land(con, f.table, read(con, f), load_id=load_id, source=f"{source}:{f.relative}")
+            if not seen:
+                fresh.append((f, digest))
+        if not fresh:
+            continue
+        # One landing per table, not per file: a year of daily event files is one
+        # set-based merge instead of 365 small transactions.
+        batch = pa.concat_tables([read(con, f) for f, _ in fresh], promote_options="permissive")
+        spec_ = fresh[0][0].table
+        origin = fresh[0][0].relative if len(fresh) == 1 else f"{spec_.group}/{spec_.entity} ({len(fresh)} files)"
+        results[name] = [land(con, spec_, batch, load_id=load_id, source=f"{source}:{origin}")]
+        for f, digest in fresh:
             con.execute(
                 "insert or ignore into raw._touchline_files values (?, ?, ?, ?, ?, now())",
                 [f.relative, name, digest, f.path.stat().st_size, load_id],
             )
-            results.setdefault(name, []).append(result)
     return results

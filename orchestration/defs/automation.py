@@ -1,6 +1,5 @@
 """The nightly job and its schedule (cron and timezone from the environment)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

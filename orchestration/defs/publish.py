@@ -1,6 +1,5 @@
 """Publish: the last step, reached only when every upstream check has passed."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -1,6 +1,5 @@
 """Resources: where the warehouse lives, and the demo world served like real systems."""
 
-from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path

@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets; dbt tests surface as asset checks."""
 
-from __future__ import annotations
 
 import os
 from collections.abc import Mapping
