@@ -250,6 +250,9 @@ def land(
         con.execute("begin transaction")
         _evolve(con, "raw", s.name, data_cols)
         _evolve(con, "quarantine", s.name, data_cols)
+        # Hash and insert over every column raw has, in its order: the row hash must
+        # not depend on which columns (or in what order) this batch happened to carry.
+        data_cols = [c for c in _table_columns(con, "raw", s.name) if c not in META_COLUMNS]
         select_cols = ", ".join(
             f"cast({q(c)} as varchar) as {q(c)}" if c in present else f"null::varchar as {q(c)}"
             for c in data_cols
