@@ -80,13 +80,14 @@ def summary(warehouse: Path, run_id: str | None = None) -> str:
         events = con.execute("select count(*) from marts.customer_journey").fetchone()[0]
         lines.append(f"People: {people:,}   touchpoints: {touches:,}   journey events: {events:,}")
         cols = ", ".join(f"count({s}_at)" for s in STAGES)
-        reached = con.execute(f"select {cols} from marts.journey_summary").fetchone()
-        lines.append("Funnel (people who reached each stage, and conversion from the stage before):")
-        prev = None
-        for stage, n in zip(STAGES, reached):
-            conv = f"  {n / prev:6.1%}" if prev else ""
+        pairs = ", ".join(f"count(*) filter (where {a}_at is not null and {b}_at is not null)"
+                          for a, b in zip(STAGES, STAGES[1:]))
+        row = con.execute(f"select {cols}, {pairs} from marts.journey_summary").fetchone()
+        reached, both = row[:len(STAGES)], row[len(STAGES):]
+        lines.append("Funnel: people who reached each stage, and of those in the stage above, the share who reached it")
+        for i, (stage, n) in enumerate(zip(STAGES, reached)):
+            conv = f"  {both[i - 1] / reached[i - 1]:6.1%}" if i and reached[i - 1] else ""
             lines.append(f"  {stage:<12}{n:>8,}{conv}")
-            prev = n or None
         current = con.execute(
             "select current_stage, count(*) from marts.journey_summary group by 1 order by 2 desc"
         ).fetchall()
