@@ -61,8 +61,8 @@ def run_build() -> tuple[bool, list[str], str]:
                                 f"{data.description or ''}")
         elif ev.event_type == dg.DagsterEventType.STEP_FAILURE:
             err = ev.event_specific_data.error
-            msg = (err.message if err else "").strip().splitlines()
-            failures.append(f"step {ev.step_key} failed: {msg[0] if msg else ''}")
+            msg = " ".join((err.message if err else "").split())
+            failures.append(f"step {ev.step_key} failed: {msg[:600]}")
     return result.success, failures, result.run_id
 
 

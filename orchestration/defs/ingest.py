@@ -113,7 +113,7 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
 
     s = warehouse.settings()
     root = demo.files_dir if s.source == "demo" else s.files_dir
-    load_id = context.run_id
+    load_id = context.run.run_id
     with warehouse.connect() as con:
         ensure_raw_tables(con)
         note = None
@@ -135,7 +135,7 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
 )
 def hubspot_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
     s = warehouse.settings()
-    load_id = context.run_id
+    load_id = context.run.run_id
     with warehouse.connect() as con:
         ensure_raw_tables(con)
         if demo.active:
