@@ -1,0 +1,113 @@
+with
+
+deals as (
+
+    select * from {{ ref('int_deals_unioned') }}
+    where not is_deleted
+
+),
+
+identities as (
+
+    select identifier_value as contact_key, person_id
+    from {{ ref('int_identities_resolved') }}
+    where identifier_type = 'contact'
+
+),
+
+people as (
+
+    select person_id, lead_source_channel, is_deleted
+    from {{ ref('int_people') }}
+
+),
+
+marketing_touches as (
+
+    select person_id, account_id, account_source_system, occurred_at
+    from {{ ref('int_touchpoints_unioned') }}
+    where team = 'marketing' and not is_deleted and occurred_at is not null
+
+),
+
+first_marketing_touch_by_person as (
+
+    select person_id, min(occurred_at) as first_marketing_touch_at
+    from marketing_touches
+    where person_id is not null
+    group by person_id
+
+),
+
+first_marketing_touch_by_account as (
+
+    select account_source_system || ':' || account_id as account_key, min(occurred_at) as first_marketing_touch_at
+    from marketing_touches
+    where account_id is not null
+    group by account_source_system || ':' || account_id
+
+),
+
+joined as (
+
+    select
+        deals.*,
+        case when not coalesce(people.is_deleted, false) then identities.person_id end as person_id,
+        people.lead_source_channel,
+        nullif(least(
+            coalesce(by_person.first_marketing_touch_at, 'infinity'::timestamptz),
+            coalesce(by_account.first_marketing_touch_at, 'infinity'::timestamptz)
+        ), 'infinity'::timestamptz) as first_marketing_touch_at
+
+    from deals
+    left join identities
+        on identities.contact_key = deals.contact_key
+    left join people
+        on people.person_id = identities.person_id
+    left join first_marketing_touch_by_person as by_person
+        on by_person.person_id = identities.person_id
+    left join first_marketing_touch_by_account as by_account
+        on by_account.account_key = deals.account_key
+
+),
+
+final as (
+
+    select
+        deal_id as opportunity_id,
+        source_system,
+        deal_name as opportunity_name,
+        account_id,
+        person_id,
+        owner_id,
+        pipeline,
+        deal_stage,
+        canonical_stage,
+        created_at,
+        closed_at,
+        expected_close_at,
+        is_closed,
+        is_won,
+        amount,
+        currency_code as currency,
+        currency_code,
+        {{ dbt.datediff('created_at', 'closed_at', 'day') }} as days_to_close,
+        lost_reason,
+        first_marketing_touch_at,
+        lead_source_channel,
+        case
+            when first_marketing_touch_at < created_at then 'marketing'
+            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }} then 'marketing'
+            else 'sales'
+        end as sourced_by,
+        case
+            when first_marketing_touch_at < created_at then 'marketing touch before the deal was created'
+            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }} then 'lead source is a marketing channel'
+            else 'no marketing touch before the deal and no marketing lead source'
+        end as sourced_by_reason
+
+    from joined
+
+)
+
+select * from final
