@@ -37,5 +37,16 @@ class TouchlineTranslator(DagsterDbtTranslator):
 )
 def touchline_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build` on the build file: seeds, models and their tests, in dependency order."""
+    # dbt's profile reads TOUCHLINE_BUILD_DB; dagster-dbt copies os.environ when it
+    # starts dbt. Set it for that moment only, so the next run in this process reads
+    # its own settings, not this run's path.
+    previous = os.environ.get("TOUCHLINE_BUILD_DB")
     os.environ["TOUCHLINE_BUILD_DB"] = str(warehouse.settings().build_db)
-    yield from dbt.cli(["build"], context=context).stream()
+    try:
+        invocation = dbt.cli(["build"], context=context)
+    finally:
+        if previous is None:
+            os.environ.pop("TOUCHLINE_BUILD_DB", None)
+        else:
+            os.environ["TOUCHLINE_BUILD_DB"] = previous
+    yield from invocation.stream()
