@@ -1,3 +1,6 @@
+-- Reads several models; Dagster reports it as a check of fct_touchpoints.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_touchpoints'}}}) }}
+
 -- Every touchpoint with a person (account-only sales activities have none), and
 -- every person in the journey, is a live person of dim_people.
 select 'fct_touchpoints' as model, touchpoints.touchpoint_id as record_id, touchpoints.person_id

@@ -1,3 +1,6 @@
+-- Reads several models; Dagster reports it as a check of customer_journey.
+{{ config(meta={'dagster': {'ref': {'name': 'customer_journey'}}}) }}
+
 -- The journey and the transitions fact agree: each person's first entry into a
 -- stage in customer_journey is the entered_at of fct_stage_transitions, and the
 -- stage after a stage change is the stage entered.

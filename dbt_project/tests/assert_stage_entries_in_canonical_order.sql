@@ -1,3 +1,6 @@
+-- Reads several models; Dagster reports it as a check of fct_stage_transitions.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_stage_transitions'}}}) }}
+
 -- For people who never went back (no stage change down the funnel, other than a
 -- lost deal), the stages they first entered follow the funnel: ordered by time,
 -- the stage rank never decreases
