@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from orchestration import settings as settings_mod
 
@@ -42,8 +43,15 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def run_build() -> tuple[bool, list[str], str]:
-    """Execute nightly_job in process; return (success, failure messages, run id)."""
+class BuildResult(NamedTuple):
+    ok: bool
+    failures: list[str]
+    run_id: str
+    step_seconds: dict[str, float]
+
+
+def run_build() -> BuildResult:
+    """Execute nightly_job in process: success, what failed (checks, steps), run id, step times."""
     import dagster as dg
 
     ensure_manifest()
@@ -52,6 +60,7 @@ def run_build() -> tuple[bool, list[str], str]:
     job = defs.resolve_job_def("nightly_job")
     with _instance() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
+        step_seconds = _step_seconds(instance, result.run_id)
     failures: list[str] = []
     for ev in result.all_events:
         if ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
@@ -63,7 +72,24 @@ def run_build() -> tuple[bool, list[str], str]:
             err = ev.event_specific_data.error
             msg = " ".join((err.message if err else "").split())
             failures.append(f"step {ev.step_key} failed: {msg[:600]}")
-    return result.success, failures, result.run_id
+    return BuildResult(result.success, failures, result.run_id, step_seconds)
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    import dagster as dg
+
+    starts: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for rec in instance.get_records_for_run(run_id, limit=100_000).records:
+        entry = rec.event_log_entry
+        event = entry.dagster_event
+        if event is None or not entry.step_key:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            starts[entry.step_key] = entry.timestamp
+        elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            out[entry.step_key] = round(entry.timestamp - starts.get(entry.step_key, entry.timestamp), 2)
+    return out
 
 
 def summary(warehouse: Path, run_id: str | None = None) -> str:
@@ -137,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"Building from source '{s.source}' into {s.build_db} ...", flush=True)
-    ok, failures, run_id = run_build()
+    ok, failures, run_id, _ = run_build()
     if not ok:
         print("\nBuild FAILED; the published warehouse was left as it was.", file=sys.stderr)
         for f in failures:

@@ -72,7 +72,7 @@ def demo(tmp_path_factory):
 
 
 def test_the_demo_build_passes_every_check_and_dbt_test(demo):
-    ok, failures, _ = demo["first"]
+    ok, failures, _, _ = demo["first"]
     assert failures == [] and ok
 
 
@@ -128,7 +128,7 @@ def test_the_demo_crm_arrives_through_the_local_hubspot_api(demo):
 
 
 def test_a_second_run_of_the_same_world_changes_nothing_in_raw(demo):
-    ok, failures, run_id = demo["second"]
+    ok, failures, run_id, _ = demo["second"]
     assert ok, failures
     changed = query(demo["build_db"], "select coalesce(sum(inserted + updated), 0) from raw._touchline_loads "
                                       "where load_id = ?", [run_id])
@@ -153,7 +153,7 @@ def test_the_file_export_of_the_same_world_builds_the_same_funnel(demo, world, t
     root = tmp_path_factory.mktemp("files")
     write_files(world, root / "exports")
     wh = root / "wh" / "touchline.duckdb"
-    ok, failures, _ = build(source="files", files_dir=root / "exports", warehouse=wh)
+    ok, failures, _, _ = build(source="files", files_dir=root / "exports", warehouse=wh)
     assert ok, failures
     funnel = "select count(lead_at), count(mql_at), count(sql_at), count(opportunity_at), count(customer_at) " \
              "from marts.journey_summary"
@@ -164,7 +164,7 @@ def test_a_crm_only_export_builds_every_mart(world, tmp_path_factory):
     root = tmp_path_factory.mktemp("crm_only")
     write_files(world, root / "exports", ads=False, web=False)
     wh = root / "wh" / "touchline.duckdb"
-    ok, failures, _ = build(source="files", files_dir=root / "exports", warehouse=wh)
+    ok, failures, _, _ = build(source="files", files_dir=root / "exports", warehouse=wh)
     assert ok, failures
     assert query(wh, "select count(*) from marts.fct_touchpoints where team = 'sales'")[0][0] > 0
     assert query(wh, "select count(*) from marts.customer_journey where channel = 'paid_search'") == [(0,)]
@@ -183,7 +183,7 @@ def test_bad_rows_are_set_aside_and_good_rows_still_reach_the_marts(tmp_path_fac
     (root / "exports" / "crm").mkdir(parents=True)
     (root / "exports" / "crm" / "contacts.csv").write_text(BAD_CONTACTS)
     wh = root / "wh" / "touchline.duckdb"
-    ok, failures, run_id = build(source="files", files_dir=root / "exports", warehouse=wh, max_quarantine_share=0.5)
+    ok, failures, run_id, _ = build(source="files", files_dir=root / "exports", warehouse=wh, max_quarantine_share=0.5)
     assert ok, failures
     assert query(wh, "select _origin, _rule from quarantine.crm_contacts") == [("crm/contacts.csv line 3", "type")]
     assert query(wh, "select count(*) from marts.journey_summary where lead_at is not null") == [(2,)]
@@ -199,7 +199,7 @@ def test_a_failing_blocking_check_leaves_the_published_marts_as_they_were(world,
     before = digest(wh)
     # The next export lost its created_at column: every row breaks a required rule.
     (exports / "crm" / "contacts.csv").write_text("contact_id,email\nN1,n1@x.example\nN2,n2@x.example\n")
-    ok, failures, _ = build(source="files", files_dir=exports, warehouse=wh)
+    ok, failures, _, _ = build(source="files", files_dir=exports, warehouse=wh)
     assert not ok
     assert any("quarantine_share_check" in f and "required column created_at is missing" in f for f in failures)
     assert digest(wh) == before
@@ -231,7 +231,7 @@ def test_a_bi_tool_holding_the_warehouse_open_neither_fails_the_build_nor_sees_i
                               stdout=subprocess.PIPE, text=True)
     try:
         assert int(reader.stdout.readline()) == people_before
-        ok, failures, _ = build(source="files", files_dir=exports, warehouse=wh)
+        ok, failures, _, _ = build(source="files", files_dir=exports, warehouse=wh)
         assert ok, failures
         reader.stdin.write("\n")
         reader.stdin.flush()
