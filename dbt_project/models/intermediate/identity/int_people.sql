@@ -42,6 +42,19 @@ people as (
 
 ),
 
+-- Plain equality keys for the joins below (a constant test inside a left join's
+-- condition makes DuckDB fall back to a nested-loop join).
+people_keys as (
+
+    select
+        *,
+        case when anchor_type = 'contact' then anchor_value end as anchor_contact_key,
+        case when anchor_type <> 'contact' then split_part(any_email, '@', 2) end as email_domain
+
+    from people
+
+),
+
 -- Accounts a domain can point to without doubt: exactly one live account has it.
 unambiguous_domains as (
 
@@ -94,13 +107,11 @@ joined as (
         people.first_identified_at,
         coalesce(anchor_contact.is_deleted, false) as is_deleted
 
-    from people
+    from people_keys as people
     left join contacts as anchor_contact
-        on people.anchor_type = 'contact'
-        and anchor_contact.contact_key = people.anchor_value
+        on anchor_contact.contact_key = people.anchor_contact_key
     left join unambiguous_domains as domain_account
-        on anchor_contact.contact_key is null
-        and domain_account.domain = split_part(people.any_email, '@', 2)
+        on domain_account.domain = people.email_domain
 
 ),
 
