@@ -49,7 +49,7 @@
     comma/semicolon separated list or a JSON array; the first one is the primary.
 -#}
 {% macro tl_first_id(expr) -%}
-    nullif(trim(split_part(regexp_replace(cast({{ expr }} as {{ dbt.type_string() }}), '[\[\]"'' ]', '', 'g'), ',', 1)), '')
+    nullif(split_part(regexp_replace(regexp_replace(cast({{ expr }} as {{ dbt.type_string() }}), '[\[\]"'' ]', '', 'g'), ';', ',', 'g'), ',', 1), '')
 {%- endmacro %}
 
 {#- JSON text to JSON; malformed JSON becomes null instead of failing the build. -#}
