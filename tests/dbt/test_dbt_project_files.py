@@ -11,7 +11,7 @@ import yaml
 from connectors._shared.tables import ALL_TABLES
 
 PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "dbt_ga4_unit_fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dbt_ga4_unit_fixtures"
 CONTRACT_MARTS = ("customer_journey", "fct_touchpoints", "fct_stage_transitions", "journey_summary",
                   "fct_opportunities", "dim_people", "dim_accounts", "dim_owners", "dim_campaigns")
 
