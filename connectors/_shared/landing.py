@@ -13,6 +13,7 @@ All of it is set-based SQL over an Arrow batch: nothing here loops over rows.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from dataclasses import asdict, dataclass
 
@@ -58,6 +59,10 @@ def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse with the session settings every Touchline step relies on."""
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("set TimeZone = 'UTC'")
+    # DuckDB caches freely up to 80% of RAM; on a shared scheduler host, cap it
+    # (it spills to disk beyond the cap instead of failing).
+    if os.environ.get("TOUCHLINE_DUCKDB_MEMORY_LIMIT"):
+        con.execute("set memory_limit = ?", [os.environ["TOUCHLINE_DUCKDB_MEMORY_LIMIT"]])
     return con
 
 
@@ -272,66 +277,69 @@ def land(
         )
         checks = _rule_checks(s, present)
         reasons = ", ".join(f"struct_pack(rule := {lit(r)}, reason := {e})" for r, e in checks)
-        # A line that could not be parsed fails for that reason alone: its other
-        # "violations" are only echoes of the parse error.
-        con.execute(
-            f"""
-            create or replace temp table _landing_checked as
-            select *, case
-                when {PARSE_ERROR} is not null then [struct_pack(rule := 'malformed', reason := {PARSE_ERROR})]
-                else list_filter([{reasons}], x -> x.reason is not null)
-            end as _violations
-            from _landing
-            """
-        )
         key = s.merge_key if s.key else tuple(data_cols)
         key_sql = ", ".join(q(k) for k in key)
         hash_sql = "md5(concat_ws(chr(31), " + ", ".join(
             f"coalesce({q(c)}, chr(0))" for c in data_cols) + "))"
-        order = f"try_cast({q(s.cursor)} as timestamptz) desc nulls last, " if s.cursor else ""
+        cursor_sql = f"try_cast({q(s.cursor)} as timestamptz)" if s.cursor else "null::timestamptz"
+        cursor_raw = q(s.cursor) if s.cursor else "null::varchar"
+        # Only `_landing` holds whole rows. Everything else works on a narrow table of
+        # row number, key, hash and verdict, and joins back by row number at the end:
+        # one copy of a wide batch (web events carry JSON) instead of five.
+        # A line that could not be parsed fails for that reason alone: its other
+        # "violations" are only echoes of the parse error.
+        con.execute(
+            f"""
+            create or replace temp table _landing_meta as
+            select _row_no, _origin, {key_sql}, {hash_sql} as _row_hash,
+                {cursor_sql} as _cursor_at, {cursor_raw} as _cursor_value,
+                case
+                    when {PARSE_ERROR} is not null then [struct_pack(rule := 'malformed', reason := {PARSE_ERROR})]
+                    else list_filter([{reasons}], x -> x.reason is not null)
+                end as _violations
+            from _landing
+            """
+        )
         # Among good rows sharing a key: identical copies are redeliveries and are
         # dropped quietly; differing copies keep the latest, the others are quarantined.
+        rank_window = f"partition by {key_sql} order by _cursor_at desc nulls last, _row_no desc"
         con.execute(
             f"""
             create or replace temp table _landing_ranked as
-            select *, {hash_sql} as _row_hash,
-                row_number() over (partition by {key_sql} order by {order}_row_no desc) as _rank,
-                first_value(_origin) over (partition by {key_sql} order by {order}_row_no desc) as _kept_origin,
-                first_value({hash_sql}) over (partition by {key_sql} order by {order}_row_no desc) as _kept_hash
-            from _landing_checked where len(_violations) = 0
-            """
-        )
-        con.execute(
-            """
-            create or replace temp table _landing_dupes as
-            select *, _row_hash = _kept_hash as _identical from _landing_ranked where _rank > 1
+            select _row_no, _origin, {key_sql}, _row_hash, _cursor_at, _cursor_value,
+                row_number() over w as _rank,
+                first_value(_origin) over w as _kept_origin,
+                first_value(_row_hash) over w as _kept_hash
+            from _landing_meta where len(_violations) = 0
+            window w as ({rank_window})
             """
         )
         result.duplicates_dropped = con.execute(
-            "select count(*) from _landing_dupes where _identical").fetchone()[0]
+            "select count(*) from _landing_ranked where _rank > 1 and _row_hash = _kept_hash").fetchone()[0]
         key_desc = " || ', ' || ".join(f"{lit(k + '=')} || coalesce({q(k)}, 'NULL')" for k in key)
-        qcols = ", ".join(q(c) for c in data_cols)
         con.execute(
             f"""
             create or replace temp table _landing_rejects as
-            select _violations[1].rule as _rule,
-                array_to_string(list_transform(_violations, x -> x.reason), '; ') as _reason,
-                _origin, {qcols}, {hash_sql} as _row_hash
-            from _landing_checked where len(_violations) > 0
+            select _row_no, _violations[1].rule as _rule,
+                array_to_string(list_transform(_violations, x -> x.reason), '; ') as _reason, _row_hash
+            from _landing_meta where len(_violations) > 0
             union all
-            select 'duplicate_key',
+            select _row_no, 'duplicate_key',
                 'key ' || {key_desc} || ' appears more than once in this load with different values; kept ' || _kept_origin,
-                _origin, {qcols}, _row_hash
-            from _landing_dupes where not _identical
+                _row_hash
+            from _landing_ranked where _rank > 1 and _row_hash <> _kept_hash
             """
         )
         result.quarantined = con.execute("select count(*) from _landing_rejects").fetchone()[0]
+        qcols = ", ".join(q(c) for c in data_cols)
+        lcols = ", ".join(f"l.{q(c)}" for c in data_cols)
         # A rejected row already in quarantine under the same rule stays there once.
         con.execute(
             f"""
             insert into quarantine.{q(s.name)} (_load_id, _loaded_at, _rule, _reason, _origin, {qcols}, _row_hash)
-            select {lit(load_id)}, now(), _rule, _reason, _origin, {qcols}, _row_hash
+            select {lit(load_id)}, now(), r._rule, r._reason, l._origin, {lcols}, r._row_hash
             from _landing_rejects r
+            inner join _landing l on l._row_no = r._row_no
             where not exists (
                 select 1 from quarantine.{q(s.name)} x where x._row_hash = r._row_hash and x._rule = r._rule
             )
@@ -341,7 +349,8 @@ def land(
         con.execute(
             f"""
             create or replace temp table _landing_good as
-            select g.*, (t._row_hash is not null) as _exists, coalesce(t._row_hash = g._row_hash, false) as _same
+            select g._row_no, g._row_hash, {", ".join(f"g.{q(k)}" for k in key)},
+                (t._row_hash is not null) as _exists, coalesce(t._row_hash = g._row_hash, false) as _same
             from (select * from _landing_ranked where _rank = 1) g
             left join raw.{q(s.name)} t on {join}
             """
@@ -360,13 +369,14 @@ def land(
         con.execute(
             f"""
             insert into raw.{q(s.name)} ({qcols}, _load_id, _loaded_at, _row_hash)
-            select {qcols}, {lit(load_id)}, now(), _row_hash from _landing_good where not _same
+            select {lcols}, {lit(load_id)}, now(), g._row_hash
+            from _landing_good g inner join _landing l on l._row_no = g._row_no
+            where not g._same
             """
         )
         if s.cursor:
             result.max_cursor = con.execute(
-                f"select arg_max({q(s.cursor)}, try_cast({q(s.cursor)} as timestamptz)) from _landing_ranked"
-            ).fetchone()[0]
+                "select arg_max(_cursor_value, _cursor_at) from _landing_ranked").fetchone()[0]
         if cursor_stream:
             set_cursor(con, source, cursor_stream, result.max_cursor, load_id)
         con.execute(
@@ -380,8 +390,7 @@ def land(
         raise
     finally:
         con.unregister("_landing_arrow")
-        for t in ("_landing", "_landing_checked", "_landing_ranked", "_landing_dupes",
-                  "_landing_rejects", "_landing_good"):
+        for t in ("_landing", "_landing_meta", "_landing_ranked", "_landing_rejects", "_landing_good"):
             con.execute(f"drop table if exists {t}")
     return result
 

@@ -69,9 +69,11 @@ def report(con, specs, results: dict[str, list[LandResult]], load_id: str, max_s
             meta["note"] = note
         yield dg.MaterializeResult(asset_key=raw_key(s), metadata=meta)
 
-        df = con.execute(
-            f'select * exclude (_row_hash) from raw."{s.name}" where _load_id = ?', [load_id]
-        ).df()
+        present = {c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            [s.name]).fetchall()}
+        cols = ", ".join(f'"{c}"' for c in quality.columns_needed(s) if c in present)
+        df = con.execute(f'select {cols} from raw."{s.name}" where _load_id = ?', [load_id]).df()
         suite = quality.validate(s, df)
         yield dg.AssetCheckResult(
             asset_key=raw_key(s), check_name=QUALITY_CHECK, passed=suite.success,

@@ -52,6 +52,14 @@ def _context():
     return ctx
 
 
+def columns_needed(s: TableSpec) -> list[str]:
+    """The columns the suite of `s` reads: the only ones worth pulling into pandas
+    (web events carry large JSON columns the suite never looks at)."""
+    cols = [*s.required, *s.key, *s.value_sets,
+            *(c for c, kind in s.types.items() if kind == TIMESTAMP)]
+    return list(dict.fromkeys(cols))
+
+
 def build_expectations(s: TableSpec, columns: set[str]) -> list:
     """The expectations of raw table `s`, each named in its meta.
 
