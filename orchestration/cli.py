@@ -11,6 +11,7 @@ and exits non-zero when a blocking check or a step fails, naming what failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -50,8 +51,11 @@ class BuildResult(NamedTuple):
     step_seconds: dict[str, float]
 
 
-def run_build() -> BuildResult:
-    """Execute nightly_job in process: success, what failed (checks, steps), run id, step times."""
+def run_build(log_level: str = "INFO") -> BuildResult:
+    """Execute nightly_job in process: success, what failed (checks, steps), run id, step times.
+
+    `log_level` is the console level of Dagster's run logs (the run's full event log
+    is kept either way, and `make dev` shows it)."""
     import dagster as dg
 
     ensure_manifest()
@@ -59,7 +63,10 @@ def run_build() -> BuildResult:
 
     job = defs.resolve_job_def("nightly_job")
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
         step_seconds = _step_seconds(instance, result.run_id)
     failures: list[str] = []
     for ev in result.all_events:
@@ -141,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--warehouse", help="published DuckDB file (default warehouse/touchline.duckdb)")
     b.add_argument("--people", type=int, help="demo: number of CRM contacts (default 3000)")
     b.add_argument("--seed", type=int, help="demo: random seed (default 42)")
+    b.add_argument("--verbose", action="store_true", help="print Dagster's step and dbt logs as the build runs")
     sm = sub.add_parser("summary", help="summarize the published warehouse")
     sm.add_argument("--warehouse", help="published DuckDB file")
     args = parser.parse_args(argv)
@@ -163,12 +171,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"Building from source '{s.source}' into {s.build_db} ...", flush=True)
-    ok, failures, run_id, _ = run_build()
+    if args.verbose:
+        ok, failures, run_id, steps = run_build("DEBUG")
+    else:
+        # dbt's progress lines go to stdout; keep them in a log file, not on the screen.
+        log_path = s.build_db.parent / "last_build.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("w") as log, contextlib.redirect_stdout(log):
+            ok, failures, run_id, steps = run_build("ERROR")
+        print(f"Build log: {log_path}")
     if not ok:
         print("\nBuild FAILED; the published warehouse was left as it was.", file=sys.stderr)
         for f in failures:
             print(f"  - {f}", file=sys.stderr)
         return 1
+    print("Steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items()))
     print()
     print(summary(s.warehouse, run_id))
     print("\nOpen it read-only from a BI tool or `duckdb -readonly " + str(s.warehouse) + "`;"
