@@ -160,6 +160,19 @@ FILE_TABLES: tuple[TableSpec, ...] = (
         cursor="timestamp",
         description="One row per Segment-spec web event; traits, context and properties as JSON text.",
     ),
+    # GA4's BigQuery export (events_YYYYMMDD), as JSON Lines or Parquet files: records
+    # and repeated fields (event_params, traffic_source ...) are kept as JSON text.
+    # GA4 has no event id: the key is the event's identity as dbt-ga4 builds it.
+    _spec(
+        "web", "ga4_events",
+        ["event_date", "event_timestamp", "event_name", "event_bundle_sequence_id",
+         "user_pseudo_id", "user_id", "event_params", "user_properties", "traffic_source",
+         "collected_traffic_source", "device", "geo", "platform", "stream_id"],
+        key=("user_pseudo_id", "event_timestamp", "event_name", "event_bundle_sequence_id", "event_params"),
+        required=("event_timestamp", "event_name"),
+        types={"event_timestamp": INTEGER},
+        description="One row per GA4 export event; nested records as JSON text.",
+    ),
 )
 
 # --- The HubSpot CRM v3 connector -----------------------------------------------------

@@ -86,6 +86,8 @@ def read(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Table:
     """Read one file as an all-text Arrow table with `_origin` (and `_parse_error`)."""
     if f.table.name == "web_events" and f.fmt == "jsonl":
         return _read_segment_jsonl(con, f)
+    if f.table.name == "web_ga4_events" and f.fmt == "jsonl":
+        return _read_ga4_jsonl(con, f)
     if f.fmt == "csv":
         return _read_csv(f)
     if f.fmt == "parquet":
@@ -146,12 +148,53 @@ def _read_jsonl(f: SourceFile) -> pa.Table:
     return pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in rows], pa.string()) for c in cols})
 
 
+def _as_text(column: str, duck_type: str) -> str:
+    """Text for one column: nested values (STRUCT, LIST, MAP) as JSON, others cast."""
+    nested = duck_type.startswith(("STRUCT", "MAP")) or duck_type.endswith("[]")
+    return f'cast(to_json("{column}") as varchar)' if nested else f'cast("{column}" as varchar)'
+
+
 def _read_parquet(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Table:
-    cols = [r[0] for r in con.execute(f"describe select * from read_parquet({lit(str(f.path))})").fetchall()]
-    select = ", ".join(f'cast("{c}" as varchar) as "{normalize_header(c)}"' for c in cols)
+    cols = con.execute(f"describe select * from read_parquet({lit(str(f.path))})").fetchall()
+    select = ", ".join(f'{_as_text(c, t)} as "{normalize_header(c)}"' for c, t, *_ in cols)
     return con.execute(
         f"select {select}, {lit(f.relative + ' row ')} || row_number() over () as _origin "
         f"from read_parquet({lit(str(f.path))})"
+    ).to_arrow_table()
+
+
+def _json_lines(path: Path) -> str:
+    """SQL for the lines of a JSON Lines file: line_no, ok (a JSON object), j (the object).
+
+    DuckDB splits and parses; no Python loop touches a row. Blank lines are skipped
+    but still counted, so line numbers match an editor's."""
+    return f"""
+        with lines as (
+            select unnest(l) as line, generate_subscripts(l, 1) as line_no
+            from (select string_split(content, chr(10)) as l from read_text({lit(str(path))}))
+        ),
+        parsed as (
+            select line_no, json_valid(line) and json_type(case when json_valid(line) then line end) = 'OBJECT' as ok,
+                line
+            from lines where trim(line) <> ''
+        ),
+        j as (select line_no, ok, case when ok then line::json end as j from parsed)
+    """
+
+
+def _read_ga4_jsonl(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Table:
+    """GA4 BigQuery export rows as JSON Lines (what `bq extract` or an export job writes)."""
+    scalars = ("event_date", "event_timestamp", "event_name", "event_bundle_sequence_id",
+               "user_pseudo_id", "user_id", "platform", "stream_id")
+    nested = ("event_params", "user_properties", "traffic_source", "collected_traffic_source", "device", "geo")
+    cols = [f"j->>{lit(c)} as {c}" for c in scalars] + [f"cast(j->{lit(c)} as varchar) as {c}" for c in nested]
+    return con.execute(
+        _json_lines(f.path) + f"""
+        select {", ".join(cols)},
+            {lit(f.relative + ' line ')} || line_no as _origin,
+            case when not ok then 'not a JSON object: fix or remove the line' end as {PARSE_ERROR}
+        from j order by line_no
+        """
     ).to_arrow_table()
 
 
@@ -165,17 +208,7 @@ def _read_segment_jsonl(con: duckdb.DuckDBPyConnection, f: SourceFile) -> pa.Tab
         return "coalesce(" + ", ".join(f"j->>{lit(n)}" for n in names) + ")"
 
     return con.execute(
-        f"""
-        with lines as (
-            select unnest(l) as line, generate_subscripts(l, 1) as line_no
-            from (select string_split(content, chr(10)) as l from read_text({lit(str(f.path))}))
-        ),
-        parsed as (
-            select line_no, json_valid(line) and json_type(case when json_valid(line) then line end) = 'OBJECT' as ok,
-                line
-            from lines where trim(line) <> ''
-        ),
-        j as (select line_no, ok, case when ok then line::json end as j from parsed)
+        _json_lines(f.path) + f"""
         select
             {field('messageId', 'message_id')} as message_id,
             {field('type')} as type,

@@ -86,3 +86,35 @@ def test_an_empty_or_missing_folder_names_the_layout_it_expected(tmp_path, con):
         F.load(con, tmp_path / "nope", load_id="L1")
     with pytest.raises(F.FileSourceError, match="crm/accounts.csv"):
         F.load(con, tmp_path, load_id="L1")
+
+
+def test_ga4_export_rows_land_with_nested_records_as_json(tmp_path, con):
+    row = {"event_date": "20240301", "event_timestamp": 1709283600000000, "event_name": "page_view",
+           "event_bundle_sequence_id": 7, "user_pseudo_id": "g1",
+           "event_params": [{"key": "page_location", "value": {"string_value": "https://x.example/"}}],
+           "collected_traffic_source": {"manual_source": "google", "gclid": "abc"}}
+    write(tmp_path, "web/ga4_events/events_20240301.jsonl", json.dumps(row) + "\n")
+    [r] = F.load(con, tmp_path, load_id="L1")["web_ga4_events"]
+    assert (r.inserted, r.quarantined) == (1, 0)
+    params, collected = con.execute("select event_params, collected_traffic_source from raw.web_ga4_events").fetchone()
+    assert json.loads(params)[0]["key"] == "page_location" and json.loads(collected)["gclid"] == "abc"
+
+
+def test_nested_parquet_columns_land_as_json_not_as_struct_literals(tmp_path, con):
+    (tmp_path / "web/ga4_events").mkdir(parents=True)
+    pq.write_table(pa.table({
+        "event_timestamp": [1709283600000000], "event_name": ["page_view"], "user_pseudo_id": ["g1"],
+        "event_params": [[{"key": "page_location", "value": {"string_value": "https://x.example/"}}]],
+    }), tmp_path / "web/ga4_events/events_20240301.parquet")
+    F.load(con, tmp_path, load_id="L1")
+    params = con.execute("select event_params from raw.web_ga4_events").fetchone()[0]
+    assert json.loads(params) == [{"key": "page_location", "value": {"string_value": "https://x.example/"}}]
+
+
+def test_the_file_layout_doc_is_generated_from_the_table_specs():
+    from pathlib import Path
+
+    from connectors.files.layout_doc import render
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "file-layout.md"
+    assert doc.read_text() == render(), "run: .venv/bin/python -m connectors.files.layout_doc > docs/file-layout.md"
