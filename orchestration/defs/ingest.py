@@ -9,10 +9,15 @@ stops dbt and the publish step, so a bad load never reaches the published marts.
 """
 
 
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import dagster as dg
 
 from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
 from connectors._shared.tables import FILE_TABLES, HUBSPOT_TABLES, TableSpec, spec
+from orchestration import settings as settings_mod
 from orchestration.defs.resources import DemoWorldResource, WarehouseResource
 from orchestration.lib import quality
 
@@ -128,37 +133,75 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
         yield from report(con, FILE_TABLES, results, load_id, s.max_quarantine_share, note)
 
 
-@dg.multi_asset(
-    name="hubspot_raw",
-    specs=_asset_specs(HUBSPOT_TABLES, "hubspot"),
-    check_specs=_check_specs(HUBSPOT_TABLES),
-    pool=WAREHOUSE_POOL,
-    description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
-)
-def hubspot_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
-    s = warehouse.settings()
-    load_id = context.run.run_id
-    with warehouse.connect() as con:
-        ensure_raw_tables(con)
-        if demo.active:
-            base_url, token = demo.hubspot_base_url, demo.hubspot_token
-        elif s.source == "hubspot" or s.hubspot_token:
-            base_url, token = None, None  # the connector reads HUBSPOT_BASE_URL / HUBSPOT_TOKEN
-        else:
-            yield from report(con, HUBSPOT_TABLES, {}, load_id, s.max_quarantine_share,
-                              "HubSpot not configured (set HUBSPOT_TOKEN): tables kept as they were")
-            return
-        from connectors.hubspot import OBJECTS, TABLES_BY_OBJECT, HubSpotSource
+@dataclass(frozen=True)
+class ApiSource:
+    """An API connector as the pipeline sees it: its raw tables, how to build its
+    client for this run (None: not configured, its tables are kept as they were),
+    and how far to step its saved cursors back before reading."""
 
-        client = HubSpotSource(base_url=base_url, token=token)
-        results: dict[str, list[LandResult]] = {}
-        for obj in OBJECTS:
-            since = _looked_back(get_cursor(con, "hubspot", obj), s.hubspot_cursor_lookback_minutes)
-            landed = load_object(con, client, obj, since, TABLES_BY_OBJECT[obj], load_id, results)
-            primary = _merge(landed, TABLES_BY_OBJECT[obj][0], load_id)
-            set_cursor(con, "hubspot", obj, primary.max_cursor, load_id)
-            context.log.info(f"hubspot {obj}: since={since} rows={primary.rows_in} cursor={primary.max_cursor}")
-        yield from report(con, HUBSPOT_TABLES, results, load_id, s.max_quarantine_share)
+    name: str
+    specs: tuple[TableSpec, ...]
+    description: str
+    module: str
+    client: Callable[[settings_mod.Settings, DemoWorldResource], object | None]
+    not_configured: str
+    cursor_lookback_minutes: Callable[[settings_mod.Settings], int] = lambda s: 0
+
+
+def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
+    """One multi-asset per API connector: read each object from its cursor, land it,
+    save the cursor only after every page landed, then report and gate each table."""
+
+    @dg.multi_asset(
+        name=f"{src.name}_raw",
+        specs=_asset_specs(src.specs, src.name),
+        check_specs=_check_specs(src.specs),
+        pool=WAREHOUSE_POOL,
+        description=src.description,
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
+        s = warehouse.settings()
+        load_id = context.run.run_id
+        with warehouse.connect() as con:
+            ensure_raw_tables(con)
+            client = src.client(s, demo)
+            if client is None:
+                yield from report(con, src.specs, {}, load_id, s.max_quarantine_share,
+                                  f"{src.not_configured}: tables kept as they were")
+                return
+            connector = importlib.import_module(src.module)
+            results: dict[str, list[LandResult]] = {}
+            for obj in connector.OBJECTS:
+                tables = connector.TABLES_BY_OBJECT[obj]
+                since = _looked_back(get_cursor(con, src.name, obj), src.cursor_lookback_minutes(s))
+                landed = load_object(con, client, obj, since, tables, load_id, results)
+                primary = _merge(landed, tables[0], load_id)
+                set_cursor(con, src.name, obj, primary.max_cursor, load_id)
+                context.log.info(f"{src.name} {obj}: since={since} rows={primary.rows_in} cursor={primary.max_cursor}")
+            yield from report(con, src.specs, results, load_id, s.max_quarantine_share)
+
+    return _asset
+
+
+def _hubspot_client(s: settings_mod.Settings, demo: DemoWorldResource):
+    from connectors.hubspot import HubSpotSource
+
+    if demo.active:
+        return HubSpotSource(base_url=demo.hubspot_base_url, token=demo.hubspot_token)
+    if s.source == "hubspot" or s.hubspot_token:
+        return HubSpotSource()  # HUBSPOT_BASE_URL / HUBSPOT_TOKEN from the environment
+    return None
+
+
+API_SOURCES = (
+    ApiSource(
+        name="hubspot", specs=HUBSPOT_TABLES, module="connectors.hubspot", client=_hubspot_client,
+        description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
+        not_configured="HubSpot not configured (set HUBSPOT_TOKEN)",
+        cursor_lookback_minutes=lambda s: s.hubspot_cursor_lookback_minutes,
+    ),
+)
+api_raw_assets = [api_source_asset(src) for src in API_SOURCES]
 
 
 def _looked_back(cursor: str | None, minutes: int) -> str | None:
