@@ -31,7 +31,7 @@ api-usage=n/limit`. `fail_next` injects 429/5xx/401/403 answers or a truncated b
 `expire_tokens` ends every session (as a session timeout does); `upsert` changes a
 canonical row and moves its records' SystemModstamp past every other record's.
 
-The translation (see README of connectors/salesforce for the table):
+The translation (a simple, documented mapping; Salesforce's own vocabulary throughout):
 - owners → User (+ a UserRole per team: sales "Account Executive", sdr "Sales
   Development Rep", marketing "Marketing"; Department = the team, Division = region).
 - accounts → Account (Website www.<domain>, BillingCountry, custom Region__c).
@@ -279,7 +279,7 @@ def stage_name(value: Any) -> str | None:
     return _STAGE_FROM_CANONICAL.get(_key(raw), raw)
 
 
-def salesforce_id(prefix: str, n: int) -> str:
+def make_salesforce_id(prefix: str, n: int) -> str:
     """An 18-character Salesforce id: key prefix, pod, sequence, case-safety suffix."""
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     digits = ""
@@ -335,7 +335,7 @@ class _Org:
     def id(self, obj: str, key: Any) -> str:
         if (obj, key) not in self._ids:
             self._counters[obj] = self._counters.get(obj, 0) + 1
-            self._ids[(obj, key)] = salesforce_id(_KEY_PREFIX[obj], self._counters[obj])
+            self._ids[(obj, key)] = make_salesforce_id(_KEY_PREFIX[obj], self._counters[obj])
         return self._ids[(obj, key)]
 
     def _times(self, table: str, key: str, created: Any, updated: Any) -> tuple[datetime, datetime]:
@@ -599,8 +599,8 @@ class _Org:
                 continue
             responded = _parse_time(row.get("responded_at"))
             member_key = (key, str(row["contact_id"]))
-            created, modified = self._times("crm_campaign_members", "|".join(member_key),
-                                            responded or person.get("created_at"), responded or person.get("created_at"))
+            joined = responded or person.get("created_at")
+            created, modified = self._times("crm_campaign_members", "|".join(member_key), joined, joined)
             status = _label(row.get("member_status")) or "Sent"
             campaign = campaigns.setdefault(key, {"row": row, "first": created, "last": modified})
             campaign["first"], campaign["last"] = min(campaign["first"], created), max(campaign["last"], modified)
@@ -770,8 +770,8 @@ class _Query:
         return [self._shape(r, version) for r in matched]
 
     def _shape(self, record: dict, version: str) -> dict:
-        shaped: dict[str, Any] = {"attributes": {"type": self.object,
-                                                 "url": f"/services/data/{version}/sobjects/{self.object}/{record['Id']}"}}
+        url = f"/services/data/{version}/sobjects/{self.object}/{record['Id']}"
+        shaped: dict[str, Any] = {"attributes": {"type": self.object, "url": url}}
         for field in self.fields:
             if len(field) == 1:
                 shaped[field[0]] = record.get(field[0])
@@ -928,7 +928,8 @@ class SalesforceServer:
                         and not any(current.get(c) for c in ("became_sql_at", "became_opportunity_at",
                                                               "became_customer_at")):
                     current["became_sql_at"] = at
-                if table_name == "crm_deals" and row.get("deal_stage") and row["deal_stage"] != before.get("deal_stage"):
+                stage_changed = row.get("deal_stage") and row["deal_stage"] != before.get("deal_stage")
+                if table_name == "crm_deals" and stage_changed:
                     history = self._tables["crm_deal_stage_history"]
                     if not any(str(h.get("deal_id")) == key for h in history) and before:
                         opportunity = self._ids.get(("Opportunity", key))
@@ -1044,7 +1045,7 @@ class SalesforceServer:
     def _query(self, org: _Org, soql: str, include_deleted: bool, version: str, handler: _Handler) -> dict:
         records = _Query(soql, org).run(include_deleted, version)
         with self._lock:
-            locator = salesforce_id("01g", len(self._cursors) + 1)[:15]
+            locator = make_salesforce_id("01g", len(self._cursors) + 1)[:15]
             self._cursors[locator] = (records, self._batch_size(handler))
         return self._page(locator, 0, version)
 

@@ -226,7 +226,8 @@ class SalesforceSource:
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict]]:
         """Query result pages, following nextRecordsUrl; after a renewed token, resume
-        at the refused request (the query or the page's nextRecordsUrl)."""
+        at the refused request (the query or the page's nextRecordsUrl). The loop ends:
+        `_renew` raises rather than renew a token that has not served a request."""
         url: str = path
         query: dict[str, Any] | None = params
         while True:
@@ -241,11 +242,12 @@ class SalesforceSource:
                     url, query = expired.url, None
 
     def _get_json(self, path: str) -> Any:
-        try:
-            return self._client.get(path, hooks=self._hooks).json()
-        except SalesforceSessionExpired as expired:
-            self._renew(expired)
-        return self._client.get(path, hooks=self._hooks).json()
+        # Ends: `_renew` raises rather than renew a token that has not served a request.
+        while True:
+            try:
+                return self._client.get(path, hooks=self._hooks).json()
+            except SalesforceSessionExpired as expired:
+                self._renew(expired)
 
     # --- tokens ---------------------------------------------------------------------
 

@@ -161,7 +161,8 @@ class ResponseCheck:
                     "reports are running requests of 20 s or more)")
             fix = "run the load again when they finish"
         else:
-            what = f"the org's daily API request limit (a rolling 24 hours, shared by every integration) is used up{usage}"
+            what = ("the org's daily API request limit (a rolling 24 hours, shared by every integration) "
+                    f"is used up{usage}")
             fix = "wait for the window to roll on, or raise the limit with Salesforce"
         return redact(f"Salesforce {path} answered 403 REQUEST_LIMIT_EXCEEDED ({detail}): {what}. "
                       f"Touchline does not retry this; {fix}", self.secrets)
