@@ -25,8 +25,11 @@ from urllib.parse import urlencode
 
 from connectors._shared.tables import FILE_TABLES
 
-TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in FILE_TABLES)
-COLUMNS: dict[str, tuple[str, ...]] = {t.name: t.columns for t in FILE_TABLES}
+# The demo's web analytics speak Segment; GA4's export is another format for the same
+# kind of data, so the world does not produce it twice.
+DEMO_TABLES = tuple(t for t in FILE_TABLES if t.name != "web_ga4_events")
+TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in DEMO_TABLES)
+COLUMNS: dict[str, tuple[str, ...]] = {t.name: t.columns for t in DEMO_TABLES}
 
 MINUTE = 60.0
 HOUR = 3600.0

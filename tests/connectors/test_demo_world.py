@@ -13,7 +13,7 @@ import pytest
 
 from connectors._shared.tables import FILE_TABLES
 from connectors.demo.files import write_files
-from connectors.demo.world import World, generate
+from connectors.demo.world import DEMO_TABLES, World, generate
 
 END = datetime(2026, 10, 31, tzinfo=UTC)
 SESSION_GAP = timedelta(minutes=30)
@@ -108,8 +108,8 @@ def test_generation_does_not_touch_the_global_random_state():
 # --- shape --------------------------------------------------------------------------------
 
 def test_every_file_table_is_present_and_rows_carry_exactly_its_columns(world):
-    assert list(world.tables) == [t.name for t in FILE_TABLES]
-    for spec in FILE_TABLES:
+    assert list(world.tables) == [t.name for t in DEMO_TABLES]
+    for spec in DEMO_TABLES:
         rows = world.tables[spec.name]
         assert rows, f"{spec.name} is empty"
         if spec.group != "web":
