@@ -1,60 +1,20 @@
 """The raw tables Touchline lands, and the row-level rules each load must pass.
 
-This module is the single definition of the `raw` schema: the file source, the
-HubSpot connector, the quality gates (quarantine and the great-expectations suites)
-and the dbt sources all read it. Every raw column is stored as text (VARCHAR): the
-sources disagree about types, so typing happens once, in dbt staging, after the
-rules below have set aside every value that would not parse.
-
-Each table also carries `_load_id` and `_loaded_at`, stamped by the loader.
+This module is the single definition of the `raw` schema: the file source, the API
+connectors, the quality gates (quarantine and the great-expectations suites) and the
+dbt sources all read it. Every raw column is stored as text (VARCHAR): the sources
+disagree about types, so typing happens once, in dbt staging, after the rules have set
+aside every value that would not parse. Each table also carries `_load_id`,
+`_loaded_at` and `_row_hash`, stamped by the loader.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-TIMESTAMP = "timestamp"
-NUMBER = "number"
-INTEGER = "integer"
-BOOLEAN = "boolean"
-DATE = "date"
-
-ACTIVITY_TYPES = ("call", "meeting", "email", "task", "note")
-DIRECTIONS = ("inbound", "outbound")
-WEB_EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One raw table: its key, the columns every load must carry, and value rules.
-
-    `columns` lists the documented columns in order (the loader creates them even
-    when a source omits an optional one, so dbt can always select them); `required`
-    must be present and non-empty on every row; `types` maps a column to the kind of
-    value it must parse as when present; `value_sets` lists the allowed values
-    (compared case-insensitively); `key` is the merge key (empty: append by
-    `natural_key`, a hash of the whole row).
-    """
-
-    name: str
-    group: str
-    entity: str
-    columns: tuple[str, ...]
-    key: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-    types: dict[str, str] = field(default_factory=dict)
-    value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cursor: str | None = None
-    description: str = ""
-
-    @property
-    def merge_key(self) -> tuple[str, ...]:
-        return self.key or ("_row_hash",)
-
-
-def _spec(group, entity, columns, **kw) -> TableSpec:
-    return TableSpec(name=f"{group}_{entity}", group=group, entity=entity, columns=tuple(columns), **kw)
-
+from connectors._shared.spec import (  # noqa: F401  (re-exported: the one import path for specs)
+    ACTIVITY_TYPES, BOOLEAN, DATE, DIRECTIONS, INTEGER, NUMBER, TIMESTAMP, WEB_EVENT_TYPES,
+    TableSpec, _spec,
+)
+from connectors.salesforce.tables import SALESFORCE_TABLES
 
 # --- The file source (CONTRACT.md section 1) and the demo's ads/web files -------------
 FILE_TABLES: tuple[TableSpec, ...] = (
@@ -242,7 +202,7 @@ HUBSPOT_TABLES: tuple[TableSpec, ...] = (
           description="One row per HubSpot engagement object (calls, meetings, emails, notes, tasks)."),
 )
 
-ALL_TABLES: tuple[TableSpec, ...] = FILE_TABLES + HUBSPOT_TABLES
+ALL_TABLES: tuple[TableSpec, ...] = FILE_TABLES + HUBSPOT_TABLES + SALESFORCE_TABLES
 BY_NAME: dict[str, TableSpec] = {t.name: t for t in ALL_TABLES}
 
 

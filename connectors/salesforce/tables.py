@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from connectors._shared.tables import BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec, _spec
+from connectors._shared.spec import BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec, _spec
 
 # The objects read, in a sensible load order (owners and accounts before the records
 # that point at them).
