@@ -3,13 +3,6 @@
 The specs themselves are in connectors._shared.tables (and, for connectors with many
 tables, in their own package, e.g. connectors.salesforce.tables).
 
-This module is the single definition of the `raw` schema: the file source, the
-HubSpot connector, the quality gates (quarantine and the great-expectations suites)
-and the dbt sources all read it. Every raw column is stored as text (VARCHAR): the
-sources disagree about types, so typing happens once, in dbt staging, after the
-rules below have set aside every value that would not parse.
-
-Each table also carries `_load_id` and `_loaded_at`, stamped by the loader.
 """
 
 from __future__ import annotations
