@@ -27,6 +27,7 @@ from .helpers import (
     CUSTOMER_QUERY,
     PLATFORM,
     GoogleAdsAPIError,
+    GoogleAdsAuth,
     GoogleAdsAuthError,
     RefreshTokenAuth,
     account_from,
@@ -70,6 +71,9 @@ class GoogleAdsSource:
         s = settings or GoogleAdsSettings.from_env()
         if "customer_ids" in overrides:
             overrides["customer_ids"] = _settings.normalize_customer_ids(overrides["customer_ids"], "customer_ids")
+        if overrides.get("login_customer_id"):
+            overrides["login_customer_id"] = _settings.normalize_customer_ids(
+                (overrides["login_customer_id"],), "login_customer_id")[0]
         s = replace(s, **overrides) if overrides else s
         if s.missing():
             raise GoogleAdsAuthError(_settings.missing_message(s.missing()))
@@ -84,7 +88,7 @@ class GoogleAdsSource:
         headers = {"developer-token": s.developer_token}
         if s.login_customer_id:
             headers["login-customer-id"] = s.login_customer_id
-        self._client = RESTClient(base_url=f"{s.base_url}/{s.api_version}", headers=headers, auth=auth,
+        self._client = RESTClient(base_url=f"{s.base_url}/{s.api_version}", auth=GoogleAdsAuth(auth, headers),
                                   session=session)
         self._hooks = {"response": [make_response_check((s.developer_token, s.client_secret, s.refresh_token))]}
         self._accounts: dict[str, Account] = {}

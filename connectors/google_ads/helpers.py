@@ -14,7 +14,8 @@ from typing import Any
 
 from dlt.common import pendulum
 from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
-from requests import Response
+from requests import PreparedRequest, Response
+from requests.auth import AuthBase
 
 from connectors._ads_shared.helpers import (
     MAX_RETRY_DELAY_SECONDS,
@@ -179,6 +180,20 @@ class RefreshTokenAuth(OAuth2ClientCredentials):
         body = response.json()
         self.parse_native_representation(self.parse_access_token(body))
         self.token_expiry = pendulum.now().add(seconds=self.parse_expiration_in_seconds(body))
+
+
+class GoogleAdsAuth(AuthBase):
+    """The bearer token from `oauth` plus the developer-token (and login-customer-id)
+    headers, added when a request is sent: headers set on the client would appear in
+    dlt's debug log of every request, and the developer token is a secret."""
+
+    def __init__(self, oauth: RefreshTokenAuth, headers: Mapping[str, str]):
+        self.oauth, self.headers = oauth, dict(headers)
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request = self.oauth(request)
+        request.headers.update(self.headers)
+        return request
 
 
 def _token_check(response: Response, *args: Any, **kwargs: Any) -> Response:
