@@ -143,11 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="extract, check, transform and publish (the nightly job, in process)")
     b.add_argument("--source", choices=settings_mod.SOURCES, default=None,
-                   help="demo (generated world, default), files (your exports), hubspot (CRM via API)")
+                   help="demo (generated world, default), files (your exports), live (every API connector "
+                        "whose credentials are set, plus --files-dir if given), hubspot (live, HubSpot required)")
     b.add_argument("--files-dir", help="folder of exports in the layout of docs/file-layout.md")
     b.add_argument("--warehouse", help="published DuckDB file (default warehouse/touchline.duckdb)")
     b.add_argument("--people", type=int, help="demo: number of CRM contacts (default 3000)")
     b.add_argument("--seed", type=int, help="demo: random seed (default 42)")
+    b.add_argument("--crm", choices=settings_mod.DEMO_CRMS, help="demo: which CRM API serves the world (default hubspot)")
     b.add_argument("--verbose", action="store_true", help="print Dagster's step and dbt logs as the build runs")
     sm = sub.add_parser("summary", help="summarize the published warehouse")
     sm.add_argument("--warehouse", help="published DuckDB file")
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     settings_mod.quiet_telemetry()
     for flag, var in (("source", "TOUCHLINE_SOURCE"), ("files_dir", "TOUCHLINE_FILES_DIR"),
                       ("warehouse", "TOUCHLINE_WAREHOUSE"), ("people", "TOUCHLINE_DEMO_PEOPLE"),
-                      ("seed", "TOUCHLINE_DEMO_SEED")):
+                      ("seed", "TOUCHLINE_DEMO_SEED"), ("crm", "TOUCHLINE_DEMO_CRM")):
         value = getattr(args, flag, None)
         if value is not None:
             os.environ[var] = str(value)

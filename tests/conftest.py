@@ -9,7 +9,7 @@ from orchestration.settings import quiet_telemetry
 quiet_telemetry()
 # Runs in tests use an ephemeral Dagster instance, not the developer's .dagster_home.
 os.environ.pop("DAGSTER_HOME", None)
-for var in [v for v in os.environ if v.startswith("TOUCHLINE_") or v.startswith("HUBSPOT_")]:
+for var in [v for v in os.environ if v.startswith(("TOUCHLINE_", "HUBSPOT_", "SALESFORCE_"))]:
     os.environ.pop(var)
 
 

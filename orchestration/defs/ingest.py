@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
-from connectors._shared.tables import FILE_TABLES, HUBSPOT_TABLES, TableSpec, spec
+from connectors._shared.tables import FILE_TABLES, HUBSPOT_TABLES, SALESFORCE_TABLES, TableSpec, spec
 from orchestration import settings as settings_mod
 from orchestration.defs.resources import DemoWorldResource, WarehouseResource
 from orchestration.lib import quality
@@ -187,9 +187,23 @@ def _hubspot_client(s: settings_mod.Settings, demo: DemoWorldResource):
     from connectors.hubspot import HubSpotSource
 
     if demo.active:
-        return HubSpotSource(base_url=demo.hubspot_base_url, token=demo.hubspot_token)
-    if s.source == "hubspot" or s.hubspot_token:
+        return HubSpotSource(base_url=demo.url("hubspot"), token=demo.token) if demo.url("hubspot") else None
+    if s.source == "hubspot" or (s.reads_apis and s.hubspot_token):
         return HubSpotSource()  # HUBSPOT_BASE_URL / HUBSPOT_TOKEN from the environment
+    return None
+
+
+def _salesforce_client(s: settings_mod.Settings, demo: DemoWorldResource):
+    from connectors.salesforce import SalesforceSource
+    from connectors.salesforce.settings import extra_fields
+
+    if demo.active:
+        if not demo.url("salesforce"):
+            return None
+        return SalesforceSource(instance_url=demo.url("salesforce"), access_token=demo.token,
+                                extra_fields=extra_fields(settings_mod.DEMO_SALESFORCE_EXTRA_FIELDS))
+    if s.reads_apis and s.salesforce_configured:
+        return SalesforceSource()  # SALESFORCE_* from the environment
     return None
 
 
@@ -197,8 +211,14 @@ API_SOURCES = (
     ApiSource(
         name="hubspot", specs=HUBSPOT_TABLES, module="connectors.hubspot", client=_hubspot_client,
         description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
-        not_configured="HubSpot not configured (set HUBSPOT_TOKEN)",
+        not_configured="HubSpot not configured (set HUBSPOT_TOKEN and use --source live)",
         cursor_lookback_minutes=lambda s: s.hubspot_cursor_lookback_minutes,
+    ),
+    ApiSource(
+        name="salesforce", specs=SALESFORCE_TABLES, module="connectors.salesforce", client=_salesforce_client,
+        description="Land Salesforce objects in raw (queryAll, incremental on SystemModstamp).",
+        not_configured="Salesforce not configured (set SALESFORCE_* and use --source live)",
+        cursor_lookback_minutes=lambda s: s.salesforce_cursor_lookback_minutes,
     ),
 )
 api_raw_assets = [api_source_asset(src) for src in API_SOURCES]

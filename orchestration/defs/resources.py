@@ -48,8 +48,8 @@ class DemoWorldResource(dg.ConfigurableResource):
     connectors that read them are the ones a real account uses.
     """
 
-    _server: object = PrivateAttr(default=None)
-    _base_url: str | None = PrivateAttr(default=None)
+    _servers: list = PrivateAttr(default_factory=list)
+    _urls: dict = PrivateAttr(default_factory=dict)
     _files_dir: Path | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -57,29 +57,36 @@ class DemoWorldResource(dg.ConfigurableResource):
         if s.source != "demo":
             return
         from connectors.demo.files import write_files
-        from connectors.demo.hubspot_server import HubSpotServer
         from connectors.demo.world import generate
 
         world = generate(people=s.demo_people, seed=s.demo_seed)
         write_files(world, s.demo_dir, crm=False, ads=True, web=True)
         self._files_dir = s.demo_dir
-        self._server = HubSpotServer(world.tables, token=DEMO_TOKEN)
-        self._base_url = self._server.start()
+        if s.demo_crm == "salesforce":
+            from connectors.demo.salesforce_server import SalesforceServer
+
+            server = SalesforceServer(world.tables, access_token=DEMO_TOKEN)
+        else:
+            from connectors.demo.hubspot_server import HubSpotServer
+
+            server = HubSpotServer(world.tables, token=DEMO_TOKEN)
+        self._urls[s.demo_crm] = server.start()
+        self._servers.append(server)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._server is not None:
-            self._server.stop()
+        for server in self._servers:
+            server.stop()
 
     @property
     def active(self) -> bool:
-        return self._base_url is not None
+        return bool(self._urls)
+
+    def url(self, system: str) -> str | None:
+        """Base URL of the local API serving `system` ('hubspot', 'salesforce'), if any."""
+        return self._urls.get(system)
 
     @property
-    def hubspot_base_url(self) -> str | None:
-        return self._base_url
-
-    @property
-    def hubspot_token(self) -> str:
+    def token(self) -> str:
         return DEMO_TOKEN
 
     @property
