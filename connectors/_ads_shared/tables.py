@@ -13,7 +13,7 @@ summed across currencies here.
 
 from __future__ import annotations
 
-from connectors._shared.tables import DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec
+from connectors._shared.spec import DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec
 
 PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads")
 PERFORMANCE_TABLE = "ads_api_performance_daily"
