@@ -14,6 +14,7 @@ from connectors._shared.spec import (  # noqa: F401  (re-exported: the one impor
     ACTIVITY_TYPES, BOOLEAN, DATE, DIRECTIONS, INTEGER, NUMBER, TIMESTAMP, WEB_EVENT_TYPES,
     TableSpec, _spec,
 )
+from connectors._ads_shared.tables import ADS_API_TABLES
 from connectors.salesforce.tables import SALESFORCE_TABLES
 
 # --- The file source (CONTRACT.md section 1) and the demo's ads/web files -------------
@@ -202,7 +203,7 @@ HUBSPOT_TABLES: tuple[TableSpec, ...] = (
           description="One row per HubSpot engagement object (calls, meetings, emails, notes, tasks)."),
 )
 
-ALL_TABLES: tuple[TableSpec, ...] = FILE_TABLES + HUBSPOT_TABLES + SALESFORCE_TABLES
+ALL_TABLES: tuple[TableSpec, ...] = FILE_TABLES + HUBSPOT_TABLES + SALESFORCE_TABLES + ADS_API_TABLES
 BY_NAME: dict[str, TableSpec] = {t.name: t for t in ALL_TABLES}
 
 

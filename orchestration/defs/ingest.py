@@ -10,13 +10,16 @@ stops dbt and the publish step, so a bad load never reaches the published marts.
 
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
 
 from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
-from connectors._shared.tables import FILE_TABLES, HUBSPOT_TABLES, SALESFORCE_TABLES, TableSpec, spec
+from connectors._shared.tables import (
+    ADS_API_TABLES, FILE_TABLES, HUBSPOT_TABLES, SALESFORCE_TABLES, TableSpec, spec,
+)
 from orchestration import settings as settings_mod
 from orchestration.defs.resources import DemoWorldResource, WarehouseResource
 from orchestration.lib import quality
@@ -135,21 +138,23 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
 
 @dataclass(frozen=True)
 class ApiSource:
-    """An API connector as the pipeline sees it: its raw tables, how to build its
-    client for this run (None: not configured, its tables are kept as they were),
-    and how far to step its saved cursors back before reading."""
+    """API connectors as the pipeline sees them: their raw tables, the clients to run
+    this time (keyed by a cursor prefix; none: not configured, the tables are kept as
+    they were), and how far to step saved cursors back before reading. Each client's
+    module names its objects (or streams) and the raw tables each one yields."""
 
     name: str
     specs: tuple[TableSpec, ...]
     description: str
-    module: str
-    client: Callable[[settings_mod.Settings, DemoWorldResource], object | None]
+    clients: Callable[[settings_mod.Settings, DemoWorldResource], dict[str, object]]
     not_configured: str
     cursor_lookback_minutes: Callable[[settings_mod.Settings], int] = lambda s: 0
+    objects_attr: str = "OBJECTS"
+    tables_attr: str = "TABLES_BY_OBJECT"
 
 
 def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
-    """One multi-asset per API connector: read each object from its cursor, land it,
+    """One multi-asset per API source: read each object from its cursor, land it,
     save the cursor only after every page landed, then report and gate each table."""
 
     @dg.multi_asset(
@@ -164,61 +169,93 @@ def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
         load_id = context.run.run_id
         with warehouse.connect() as con:
             ensure_raw_tables(con)
-            client = src.client(s, demo)
-            if client is None:
+            clients = src.clients(s, demo)
+            if not clients:
                 yield from report(con, src.specs, {}, load_id, s.max_quarantine_share,
                                   f"{src.not_configured}: tables kept as they were")
                 return
-            connector = importlib.import_module(src.module)
             results: dict[str, list[LandResult]] = {}
-            for obj in connector.OBJECTS:
-                tables = connector.TABLES_BY_OBJECT[obj]
-                since = _looked_back(get_cursor(con, src.name, obj), src.cursor_lookback_minutes(s))
-                landed = load_object(con, client, obj, since, tables, load_id, results)
-                primary = _merge(landed, tables[0], load_id)
-                set_cursor(con, src.name, obj, primary.max_cursor, load_id)
-                context.log.info(f"{src.name} {obj}: since={since} rows={primary.rows_in} cursor={primary.max_cursor}")
+            for prefix, client in clients.items():
+                connector = importlib.import_module(type(client).__module__)
+                for obj in getattr(connector, src.objects_attr):
+                    tables = getattr(connector, src.tables_attr)[obj]
+                    stream = f"{prefix}{obj}"
+                    since = _looked_back(get_cursor(con, src.name, stream), src.cursor_lookback_minutes(s))
+                    landed = load_object(con, client, obj, since, tables, load_id, results)
+                    primary = _merge(landed, tables[0], load_id)
+                    set_cursor(con, src.name, stream, primary.max_cursor, load_id)
+                    context.log.info(f"{src.name} {stream}: since={since} rows={primary.rows_in} "
+                                     f"cursor={primary.max_cursor}")
             yield from report(con, src.specs, results, load_id, s.max_quarantine_share)
 
     return _asset
 
 
-def _hubspot_client(s: settings_mod.Settings, demo: DemoWorldResource):
+def _hubspot_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
     from connectors.hubspot import HubSpotSource
 
     if demo.active:
-        return HubSpotSource(base_url=demo.url("hubspot"), token=demo.token) if demo.url("hubspot") else None
+        return {"": HubSpotSource(base_url=demo.url("hubspot"), token=demo.token)} if demo.url("hubspot") else {}
     if s.source == "hubspot" or (s.reads_apis and s.hubspot_token):
-        return HubSpotSource()  # HUBSPOT_BASE_URL / HUBSPOT_TOKEN from the environment
-    return None
+        return {"": HubSpotSource()}  # HUBSPOT_BASE_URL / HUBSPOT_TOKEN from the environment
+    return {}
 
 
-def _salesforce_client(s: settings_mod.Settings, demo: DemoWorldResource):
+def _salesforce_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
     from connectors.salesforce import SalesforceSource
     from connectors.salesforce.settings import extra_fields
 
     if demo.active:
         if not demo.url("salesforce"):
-            return None
-        return SalesforceSource(instance_url=demo.url("salesforce"), access_token=demo.token,
-                                extra_fields=extra_fields(settings_mod.DEMO_SALESFORCE_EXTRA_FIELDS))
+            return {}
+        return {"": SalesforceSource(instance_url=demo.url("salesforce"), access_token=demo.token,
+                                     extra_fields=extra_fields(settings_mod.DEMO_SALESFORCE_EXTRA_FIELDS))}
     if s.reads_apis and s.salesforce_configured:
-        return SalesforceSource()  # SALESFORCE_* from the environment
-    return None
+        return {"": SalesforceSource()}  # SALESFORCE_* from the environment
+    return {}
+
+
+def _ads_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
+    """One client per ad platform that is configured (or served by the demo)."""
+    from connectors.google_ads import GoogleAdsSource
+    from connectors.linkedin_ads import LinkedInAdsSource
+    from connectors.meta_ads import MetaAdsSource
+
+    if demo.active:
+        return {f"{platform}:": client for platform, client in demo.ads_clients().items()}
+    if not s.reads_apis:
+        return {}
+    env = os.environ
+    clients: dict = {}
+    if env.get("GOOGLE_ADS_DEVELOPER_TOKEN"):
+        clients["google_ads:"] = GoogleAdsSource()
+    if env.get("META_ACCESS_TOKEN"):
+        clients["meta_ads:"] = MetaAdsSource()
+    if env.get("LINKEDIN_ACCESS_TOKEN"):
+        clients["linkedin_ads:"] = LinkedInAdsSource()
+    return clients
 
 
 API_SOURCES = (
     ApiSource(
-        name="hubspot", specs=HUBSPOT_TABLES, module="connectors.hubspot", client=_hubspot_client,
+        name="hubspot", specs=HUBSPOT_TABLES, clients=_hubspot_clients,
         description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
         not_configured="HubSpot not configured (set HUBSPOT_TOKEN and use --source live)",
         cursor_lookback_minutes=lambda s: s.hubspot_cursor_lookback_minutes,
     ),
     ApiSource(
-        name="salesforce", specs=SALESFORCE_TABLES, module="connectors.salesforce", client=_salesforce_client,
+        name="salesforce", specs=SALESFORCE_TABLES, clients=_salesforce_clients,
         description="Land Salesforce objects in raw (queryAll, incremental on SystemModstamp).",
         not_configured="Salesforce not configured (set SALESFORCE_* and use --source live)",
         cursor_lookback_minutes=lambda s: s.salesforce_cursor_lookback_minutes,
+    ),
+    # The ad platforms re-read their own look-back window of days (platforms restate
+    # recent numbers), so their cursors are not stepped back here.
+    ApiSource(
+        name="ads_api", specs=ADS_API_TABLES, clients=_ads_clients,
+        description="Land Google Ads, Meta and LinkedIn campaigns and daily performance in one column set.",
+        not_configured="No ad platform configured (GOOGLE_ADS_*, META_*, LINKEDIN_* and --source live)",
+        objects_attr="STREAMS", tables_attr="TABLES_BY_STREAM",
     ),
 )
 api_raw_assets = [api_source_asset(src) for src in API_SOURCES]

@@ -1,6 +1,7 @@
 """Resources: where the warehouse lives, and the demo world served like real systems."""
 
 
+import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -43,14 +44,17 @@ class DemoWorldResource(dg.ConfigurableResource):
     """The generated demo world, served the way real systems serve it.
 
     With TOUCHLINE_SOURCE=demo, each run generates the world for TOUCHLINE_DEMO_SEED
-    and TOUCHLINE_DEMO_PEOPLE, writes its ad and web exports as files, and serves its
-    CRM through a local HubSpot CRM v3 API on 127.0.0.1 for the run's duration: the
-    connectors that read them are the ones a real account uses.
+    and TOUCHLINE_DEMO_PEOPLE, writes its Segment web events as files, and serves its
+    CRM through a local HubSpot CRM v3 API (or, with TOUCHLINE_DEMO_CRM=salesforce, a
+    Salesforce org) and its ad platforms through local Google Ads, Meta and LinkedIn
+    APIs on 127.0.0.1 for the run's duration: the connectors that read them are the
+    ones a real account uses.
     """
 
     _servers: list = PrivateAttr(default_factory=list)
     _urls: dict = PrivateAttr(default_factory=dict)
     _files_dir: Path | None = PrivateAttr(default=None)
+    _ads: dict = PrivateAttr(default_factory=dict)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         s = settings_mod.load()
@@ -60,8 +64,9 @@ class DemoWorldResource(dg.ConfigurableResource):
         from connectors.demo.world import generate
 
         world = generate(people=s.demo_people, seed=s.demo_seed)
-        write_files(world, s.demo_dir, crm=False, ads=True, web=True)
+        write_files(world, s.demo_dir, crm=False, ads=False, web=True)
         self._files_dir = s.demo_dir
+        self._start_ads(world)
         if s.demo_crm == "salesforce":
             from connectors.demo.salesforce_server import SalesforceServer
 
@@ -72,6 +77,36 @@ class DemoWorldResource(dg.ConfigurableResource):
             server = HubSpotServer(world.tables, token=DEMO_TOKEN)
         self._urls[s.demo_crm] = server.start()
         self._servers.append(server)
+
+    def _start_ads(self, world) -> None:
+        """Serve the world's ad platforms as local Google Ads, Meta and LinkedIn APIs."""
+        from connectors.demo.ads_servers import GoogleAdsServer, LinkedInAdsServer, MetaAdsServer
+        from connectors.google_ads import GoogleAdsSettings, GoogleAdsSource
+        from connectors.linkedin_ads import LinkedInAdsSettings, LinkedInAdsSource
+        from connectors.meta_ads import MetaAdsSettings, MetaAdsSource
+
+        start = (world.params["end"] - dt.timedelta(days=world.params["days"])).date()
+        google, meta, linkedin = GoogleAdsServer(world.tables), MetaAdsServer(world.tables), LinkedInAdsServer(world.tables)
+        for server in (google, meta, linkedin):
+            server.start()
+            self._servers.append(server)
+        self._ads = {
+            "google_ads": lambda: GoogleAdsSource(
+                GoogleAdsSettings.from_env({}), developer_token=google.developer_token, client_id=google.client_id,
+                client_secret=google.client_secret, refresh_token=google.refresh_token,
+                customer_ids=(google.customer_id,), base_url=google.base_url, token_url=google.token_url,
+                start_date=start),
+            "meta_ads": lambda: MetaAdsSource(
+                MetaAdsSettings.from_env({}), access_token=meta.token, ad_account_ids=(meta.account_id,),
+                base_url=meta.base_url, start_date=start, async_poll_seconds=0),
+            "linkedin_ads": lambda: LinkedInAdsSource(
+                LinkedInAdsSettings.from_env({}), access_token=linkedin.token,
+                ad_account_ids=(linkedin.account_id,), base_url=linkedin.base_url, start_date=start),
+        }
+
+    def ads_clients(self) -> dict:
+        """Connector clients for the demo's ad platform APIs, keyed by platform."""
+        return {platform: make() for platform, make in self._ads.items()}
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         for server in self._servers:
