@@ -252,3 +252,15 @@ def test_the_pipeline_measures_the_lead_response_the_demo_world_was_built_with(d
     assert shares[4] > 50
     for measured, expected in zip(shares[:4], (0.37, 0.16, 0.24, 0.23)):
         assert abs(measured - expected) < 0.12, shares
+
+
+def test_the_demo_ads_arrive_through_the_platform_apis_with_every_cent(demo, world):
+    # The demo serves its ad platforms as local Google Ads, Meta and LinkedIn APIs;
+    # spend per platform after the connectors must equal what the world spent.
+    expected = {}
+    for row in world.tables["ads_ad_performance_daily"]:
+        expected[row["platform"]] = round(expected.get(row["platform"], 0) + float(row["spend"]), 2)
+    landed = dict(query(demo["build_db"], "select platform, round(sum(spend::double), 2) "
+                                          "from raw.ads_api_performance_daily group by 1"))
+    assert landed == expected
+    assert query(demo["build_db"], "select count(*) from raw.ads_ad_performance_daily") == [(0,)]
