@@ -279,8 +279,10 @@ def land(
         reasons = ", ".join(f"struct_pack(rule := {lit(r)}, reason := {e})" for r, e in checks)
         key = s.merge_key if s.key else tuple(data_cols)
         key_sql = ", ".join(q(k) for k in key)
+        # name=value for the non-null columns only (concat_ws skips nulls): a column
+        # added later, null on old rows, must not make those rows look changed.
         hash_sql = "md5(concat_ws(chr(31), " + ", ".join(
-            f"coalesce({q(c)}, chr(0))" for c in data_cols) + "))"
+            f"{lit(c + '=')} || {q(c)}" for c in data_cols) + "))"
         cursor_sql = f"try_cast({q(s.cursor)} as timestamptz)" if s.cursor else "null::timestamptz"
         cursor_raw = q(s.cursor) if s.cursor else "null::varchar"
         # Only `_landing` holds whole rows. Everything else works on a narrow table of

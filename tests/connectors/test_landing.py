@@ -95,3 +95,11 @@ def test_a_failed_landing_rolls_back_everything(con, monkeypatch):
     with pytest.raises(RuntimeError):
         L.land(con, s, contacts(GOOD), load_id="L1", source="src", cursor_stream="contacts")
     assert con.execute("select count(*) from raw.crm_contacts").fetchone()[0] == 0
+
+
+def test_a_column_added_by_a_later_batch_does_not_make_earlier_rows_look_changed(con):
+    s = spec("crm_contacts")
+    L.land(con, s, contacts(GOOD), load_id="L1", source="t")
+    L.land(con, s, contacts({**GOOD, "contact_id": "C9", "favourite_colour": "teal"}), load_id="L2", source="t")
+    r = L.land(con, s, contacts(GOOD), load_id="L3", source="t")
+    assert (r.inserted, r.updated, r.unchanged) == (0, 0, 1)
