@@ -1,4 +1,5 @@
--- Accounts (companies) from the file export and HubSpot on one column set.
+-- Accounts (companies) from the file export, HubSpot and Salesforce on one column
+-- set.
 {%- set columns = [
     'account_id', 'account_name', 'domain', 'industry', 'region', 'country', 'employee_count',
     'annual_revenue', 'owner_id', 'created_at', 'updated_at', 'is_deleted', 'source_system'
@@ -18,11 +19,19 @@ hubspot_companies as (
 
 ),
 
+salesforce_accounts as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__accounts') }}
+
+),
+
 unioned as (
 
     select * from crm_accounts
     union all
     select * from hubspot_companies
+    union all
+    select * from salesforce_accounts
 
 ),
 

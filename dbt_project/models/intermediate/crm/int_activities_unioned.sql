@@ -1,7 +1,8 @@
--- Sales activities from the file export and HubSpot engagements on one column
--- set, with the sales channel each one is. is_sales_touch marks the ones that
--- reach the customer on sales' initiative or in conversation (calls, meetings,
--- e-mails not written by the customer): the touches lead response counts.
+-- Sales activities from the file export, HubSpot engagements and Salesforce tasks
+-- and events on one column set, with the sales channel each one is.
+-- is_sales_touch marks the ones that reach the customer on sales' initiative or in
+-- conversation (calls, meetings, e-mails not written by the customer): the touches
+-- lead response counts.
 {%- set columns = [
     'activity_id', 'activity_type', 'direction', 'contact_id', 'account_id', 'deal_id', 'owner_id',
     'occurred_at', 'outcome', 'is_deleted', 'source_system'
@@ -21,11 +22,19 @@ hubspot_engagements as (
 
 ),
 
+salesforce_activities as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__activities') }}
+
+),
+
 unioned as (
 
     select * from crm_activities
     union all
     select * from hubspot_engagements
+    union all
+    select * from salesforce_activities
 
 ),
 

@@ -1,6 +1,7 @@
--- Contact lifecycle-stage history from the file export and HubSpot, mapped to
--- canonical stages, with the entries that go back down the funnel marked
--- (is_regression: the CRM recycled the contact, e.g. from MQL back to lead).
+-- Contact lifecycle-stage history from the file export, HubSpot and Salesforce
+-- (derived there), mapped to canonical stages, with the entries that go back down
+-- the funnel marked (is_regression: the CRM recycled the contact, e.g. from MQL
+-- back to lead).
 {%- set columns = ['contact_id', 'lifecycle_stage', 'entered_at', 'source_type', 'source_system'] %}
 
 with
@@ -14,6 +15,12 @@ crm_history as (
 hubspot_history as (
 
     select {{ columns | join(', ') }} from {{ ref('stg_hubspot__contact_stage_history') }}
+
+),
+
+salesforce_history as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__contact_stage_history') }}
 
 ),
 
@@ -32,6 +39,8 @@ unioned as (
     select * from crm_history
     union all
     select * from hubspot_history
+    union all
+    select * from salesforce_history
 
 ),
 

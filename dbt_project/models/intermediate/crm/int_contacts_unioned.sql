@@ -1,6 +1,7 @@
--- Contacts from the file export and HubSpot on one column set, with the
--- canonical stage their lifecycle stage and lead status map to. Deleted contacts
--- are kept (is_deleted): identity needs them, the journey marts drop them.
+-- Contacts from the file export, HubSpot and Salesforce (contacts and unconverted
+-- leads) on one column set, with the canonical stage their lifecycle stage and
+-- lead status map to. Deleted contacts are kept (is_deleted): identity needs them,
+-- the journey marts drop them.
 {%- set columns = [
     'contact_id', 'email', 'first_name', 'last_name', 'account_id', 'owner_id', 'lifecycle_stage',
     'lead_status', 'lead_score', 'original_source', 'created_at', 'updated_at', 'is_deleted',
@@ -19,6 +20,12 @@ crm_contacts as (
 hubspot_contacts as (
 
     select {{ columns | join(', ') }} from {{ ref('stg_hubspot__contacts') }}
+
+),
+
+salesforce_contacts as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__contacts') }}
 
 ),
 
@@ -47,6 +54,8 @@ unioned as (
     select * from crm_contacts
     union all
     select * from hubspot_contacts
+    union all
+    select * from salesforce_contacts
 
 ),
 

@@ -1,5 +1,6 @@
--- Deal-stage history from the file export and HubSpot, with the pipeline of the
--- deal and the canonical stage each entry means (deal_stage_mapping).
+-- Deal-stage history from the file export, HubSpot and Salesforce, with the
+-- pipeline of the deal and the canonical stage each entry means
+-- (deal_stage_mapping).
 {%- set columns = ['deal_id', 'deal_stage', 'entered_at', 'source_type', 'source_system'] %}
 
 with
@@ -13,6 +14,12 @@ crm_history as (
 hubspot_history as (
 
     select {{ columns | join(', ') }} from {{ ref('stg_hubspot__deal_stage_history') }}
+
+),
+
+salesforce_history as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__deal_stage_history') }}
 
 ),
 
@@ -40,6 +47,8 @@ unioned as (
     select * from crm_history
     union all
     select * from hubspot_history
+    union all
+    select * from salesforce_history
 
 ),
 

@@ -1,7 +1,7 @@
--- Deals from the file export and HubSpot on one column set, with open/won/lost
--- resolved: the CRM's own flags first, then deal_stage_mapping (an exact
--- pipeline row before a '*' row). A closed deal without a close date takes its
--- last update; an open deal's close date is only an expectation.
+-- Deals from the file export, HubSpot and Salesforce on one column set, with
+-- open/won/lost resolved: the CRM's own flags first, then deal_stage_mapping (an
+-- exact pipeline row before a '*' row). A closed deal without a close date takes
+-- its last update; an open deal's close date is only an expectation.
 {%- set columns = [
     'deal_id', 'deal_name', 'account_id', 'contact_id', 'owner_id', 'pipeline', 'deal_stage',
     'amount', 'currency_code', 'created_at', 'closed_at', 'is_closed', 'is_won', 'lost_reason',
@@ -19,6 +19,12 @@ crm_deals as (
 hubspot_deals as (
 
     select {{ columns | join(', ') }} from {{ ref('stg_hubspot__deals') }}
+
+),
+
+salesforce_deals as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__deals') }}
 
 ),
 
@@ -40,6 +46,8 @@ unioned as (
     select * from crm_deals
     union all
     select * from hubspot_deals
+    union all
+    select * from salesforce_deals
 
 ),
 

@@ -1,4 +1,5 @@
--- CRM owners (users) from the file export and HubSpot on one column set.
+-- CRM owners (users) from the file export, HubSpot and Salesforce on one column
+-- set.
 {%- set columns = [
     'owner_id', 'owner_name', 'email', 'team', 'manager_id', 'region', 'is_deleted', 'source_system'
 ] %}
@@ -17,11 +18,19 @@ hubspot_owners as (
 
 ),
 
+salesforce_owners as (
+
+    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__owners') }}
+
+),
+
 unioned as (
 
     select * from crm_owners
     union all
     select * from hubspot_owners
+    union all
+    select * from salesforce_owners
 
 ),
 
