@@ -27,17 +27,6 @@ from orchestration.settings import DEMO_SALESFORCE_EXTRA_FIELDS
 
 # Unit tests do not depend on data: the main world's build runs them.
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
-# Data tests outside the Salesforce staging and the CRM unions whose accepted source
-# systems do not list salesforce yet. Their names carry the accepted values, so once a
-# list gains salesforce the test gets a new name and runs again: nothing to remove here.
-SOURCE_SYSTEM_LISTS_WITHOUT_SALESFORCE = (
-    "accepted_values_int_touchpoints_unioned_source_system__web__crm__hubspot",
-    "accepted_values_fct_touchpoints_source_system__web__crm__hubspot",
-    "accepted_values_customer_journey_source_system__web__crm__hubspot",
-    "accepted_values_fct_opportunities_source_system__crm__hubspot",
-    "accepted_values_dim_accounts_source_system__crm__hubspot",
-    "accepted_values_dim_owners_source_system__crm__hubspot",
-)
 FUNNEL = ("mql", "sql", "opportunity", "customer", "closed_lost")
 
 
@@ -47,8 +36,7 @@ def md5(text: str) -> str:
 
 def build(work: Path, db: Path, name: str) -> Path:
     """Run `dbt build` on the raw world in `db`; fail with the failing nodes."""
-    result, seconds = raw_world.run_dbt(db, work, "build", *NO_UNIT_TESTS,
-                                        "--exclude", *SOURCE_SYSTEM_LISTS_WITHOUT_SALESFORCE)
+    result, seconds = raw_world.run_dbt(db, work, "build", *NO_UNIT_TESTS)
     assert result.success, "dbt build failed:\n" + "\n".join(raw_world.failures(result))
     print(f"dbt build on world {name!r}: {seconds:.1f} s")
     return db

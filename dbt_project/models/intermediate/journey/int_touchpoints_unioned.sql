@@ -21,7 +21,7 @@ form_submits as (
 
 campaign_members as (
 
-    select * from {{ ref('stg_crm__campaign_members') }}
+    select * from {{ ref('int_campaign_members_unioned') }}
     where responded_at is not null
 
 ),
@@ -196,7 +196,7 @@ campaign_touches as (
             else 'campaign_response'
         end as touch_type,
         campaign_members.campaign_id,
-        'crm:' || campaign_members.campaign_id as campaign_key,
+        campaign_members.source_system || ':' || campaign_members.campaign_id as campaign_key,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
         cast(null as {{ dbt.type_string() }}) as utm_campaign,

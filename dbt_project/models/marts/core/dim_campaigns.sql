@@ -39,7 +39,7 @@ crm_campaigns as (
         min(cast(responded_at as date)) as first_active_date,
         max(cast(responded_at as date)) as last_active_date
 
-    from {{ ref('stg_crm__campaign_members') }}
+    from {{ ref('int_campaign_members_unioned') }}
     group by source_system, campaign_id
 
 ),
