@@ -1,9 +1,19 @@
--- HubSpot contacts conformed to the contact columns of stg_crm__contacts.
+-- HubSpot contacts conformed to the contact columns of stg_crm__contacts. A contact
+-- merged into another disappears from HubSpot's API but not from raw (loads merge by
+-- key): the survivor's hs_merged_object_ids names it, and it is flagged deleted here.
 with
 
 source as (
 
     select * from {{ source('raw', 'hubspot_contacts') }}
+
+),
+
+merged_away as (
+
+    select distinct trim(merged_id) as contact_id
+    from source, unnest(string_split({{ tl_text('property_hs_merged_object_ids') }}, ';')) as m(merged_id)
+    where trim(merged_id) <> ''
 
 ),
 
@@ -22,7 +32,8 @@ renamed as (
         {{ tl_text('property_hs_analytics_source') }} as original_source,
         coalesce({{ tl_timestamp('property_createdate') }}, {{ tl_timestamp('created_at') }}) as created_at,
         coalesce({{ tl_timestamp('property_lastmodifieddate') }}, {{ tl_timestamp('updated_at') }}) as updated_at,
-        coalesce({{ tl_bool('archived') }}, false) as is_deleted,
+        coalesce({{ tl_bool('archived') }}, false)
+            or {{ tl_text('id') }} in (select contact_id from merged_away) as is_deleted,
         {{ tl_timestamp('property_hs_lifecyclestage_lead_date') }} as became_lead_at,
         {{ tl_timestamp('property_hs_lifecyclestage_marketingqualifiedlead_date') }} as became_mql_at,
         {{ tl_timestamp('property_hs_lifecyclestage_salesqualifiedlead_date') }} as became_sql_at,
