@@ -1,0 +1,92 @@
+-- One row per person and funnel stage entered (first entry): did the person go on to
+-- the next funnel stage, when, and how many days later. "Reached the next stage"
+-- means any later stage change, at or after this entry, into that stage or one
+-- beyond it (people skip stages: a lead whose deal opens reached MQL's successors
+-- without MQL; closed_lost counts as beyond opportunity, not as customer).
+-- Next stages: visitor > known > lead > mql > sql > opportunity > customer;
+-- customer and closed_lost have none.
+{%- set next_stages = [('visitor', 'known'), ('known', 'lead'), ('lead', 'mql'), ('mql', 'sql'),
+                       ('sql', 'opportunity'), ('opportunity', 'customer')] %}
+
+with
+
+transitions as (
+
+    select * from {{ ref('fct_stage_transitions') }}
+
+),
+
+stage_changes as (
+
+    select person_id, event_at, stage, {{ tl_stage_rank('stage') }} as stage_rank
+    from {{ ref('customer_journey') }}
+    where event_kind = 'stage_change'
+
+),
+
+people as (
+
+    select * from {{ ref('int_people_segmented') }}
+
+),
+
+entries as (
+
+    select
+        transitions.*,
+        case transitions.stage
+            {%- for stage, next_stage in next_stages %}
+            when '{{ stage }}' then '{{ next_stage }}'
+            {%- endfor %}
+        end as next_stage
+
+    from transitions
+
+),
+
+reached as (
+
+    select
+        entries.person_id,
+        entries.stage,
+        min(stage_changes.event_at) as reached_next_at,
+        arg_min(stage_changes.stage, stage_changes.event_at) as reached_next_stage
+
+    from entries
+    inner join stage_changes
+        on stage_changes.person_id = entries.person_id
+    where entries.next_stage is not null
+        and stage_changes.event_at >= entries.entered_at
+        and stage_changes.stage_rank >= {{ tl_stage_rank('entries.next_stage') }}
+    group by entries.person_id, entries.stage
+
+),
+
+final as (
+
+    select
+        md5(entries.person_id || '|' || entries.stage) as stage_conversion_id,
+        entries.person_id,
+        entries.account_id,
+        coalesce(people.segment, 'unknown') as segment,
+        coalesce(people.lead_source_channel, 'unknown') as lead_source_channel,
+        entries.stage,
+        entries.stage_rank,
+        entries.entered_at,
+        cast(entries.entered_at as date) as entered_date,
+        entries.next_stage,
+        reached.reached_next_at is not null as has_reached_next,
+        reached.reached_next_at,
+        reached.reached_next_stage,
+        {{ tl_seconds_between('entries.entered_at', 'reached.reached_next_at') }} / 86400.0 as days_to_next
+
+    from entries
+    left join reached
+        on reached.person_id = entries.person_id
+        and reached.stage = entries.stage
+    left join people
+        on people.person_id = entries.person_id
+
+)
+
+select * from final
