@@ -52,7 +52,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from connectors.demo._loopback import LoopbackServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -143,7 +144,7 @@ def _offset(cursor: str, reply) -> int:
         raise reply(f"invalid cursor {cursor!r}") from None
 
 
-class _AdsApiServer:
+class _AdsApiServer(LoopbackServer):
     """Lifecycle, request log, failure injection and canonical data of the three fakes."""
 
     platform = ""
@@ -160,8 +161,7 @@ class _AdsApiServer:
         self._failures: deque[tuple[int, float | None, Any]] = deque()
         self._lock = threading.Lock()
         self._extra_fields: dict[str, Any] = {}
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        LoopbackServer.__init__(self)
         rows = [dict(r) for r in tables.get("ads_ad_performance_daily", ()) if r.get("platform") == self.platform]
         for row in rows:
             row["date"] = _day(row["date"])
@@ -192,39 +192,6 @@ class _AdsApiServer:
         for cid, first in first_days.items():
             self._campaigns.setdefault(cid, _Campaign(cid, None, None, None, None, SITE, first))
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Serve on a free loopback port in a daemon thread; return the base URL."""
-        if self._httpd is None:
-            handler = type("Handler", (_Handler,), {"fake": self})
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            self._httpd.daemon_threads = True
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"{self.platform}-fake", daemon=True)
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd, self._thread = None, None
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError(f"{type(self).__name__} is not started: call start() or use it as a context manager")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     # --- test controls --------------------------------------------------------------------
 
@@ -1076,3 +1043,6 @@ class LinkedInAdsServer(_AdsApiServer):
             element.update(extras)
             elements.append(element)
         return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements}
+
+
+_AdsApiServer.handler_class = _Handler

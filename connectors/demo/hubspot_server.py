@@ -33,7 +33,8 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from connectors.demo._loopback import LoopbackServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -478,7 +479,7 @@ def _sort_rules(sorts: Iterable[Any]) -> list[tuple[str, bool]]:
 # --- The server --------------------------------------------------------------------------
 
 
-class HubSpotServer:
+class HubSpotServer(LoopbackServer):
     """A fake HubSpot CRM API on 127.0.0.1 (port 0) serving canonical tables.
 
     Use as a context manager or call `start()` (returns the base URL) and `stop()`.
@@ -503,42 +504,8 @@ class HubSpotServer:
         self._failures: deque[tuple[int, float | None, Any]] = deque()
         self._lock = threading.Lock()
         self._portal = _Portal(self._tables, self._modified)
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        LoopbackServer.__init__(self)
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Serve on a free loopback port in a daemon thread; return the base URL."""
-        if self._httpd is None:
-            handler = type("Handler", (_Handler,), {"fake": self})
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            self._httpd.daemon_threads = True
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="hubspot-fake", daemon=True)
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd, self._thread = None, None
-
-    def __enter__(self) -> HubSpotServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("HubSpotServer is not started: call start() or use it as a context manager")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     # --- test controls --------------------------------------------------------------------
 
@@ -860,3 +827,6 @@ def _int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise _Reply(400, f"Invalid number: {value!r}", "VALIDATION_ERROR") from None
+
+
+HubSpotServer.handler_class = _Handler

@@ -66,7 +66,8 @@ import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from connectors.demo._loopback import LoopbackServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -793,7 +794,7 @@ class _Query:
 # --- The server ---------------------------------------------------------------------------
 
 
-class SalesforceServer:
+class SalesforceServer(LoopbackServer):
     """A fake Salesforce org (REST API and OAuth token endpoint) on 127.0.0.1, port 0.
 
     Use as a context manager or call `start()` (returns the instance URL, which is also
@@ -830,8 +831,7 @@ class SalesforceServer:
         self._failures: deque[tuple[int, float | None, Any, str]] = deque()
         self._lock = threading.Lock()
         self._org = self._build()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        LoopbackServer.__init__(self)
 
     def _build(self) -> _Org:
         for table, obj_names in (("crm_contacts", ("Lead", "Contact")), ("crm_accounts", ("Account",))):
@@ -843,41 +843,8 @@ class SalesforceServer:
                                 self._custom[obj].append(_custom_field(column))
         return _Org(self._tables, self._modified, self._ids, self._counters, self.multi_currency, self._custom)
 
-    # --- lifecycle ----------------------------------------------------------------------
 
-    def start(self) -> str:
-        """Serve on a free loopback port in a daemon thread; return the instance URL."""
-        if self._httpd is None:
-            handler = type("Handler", (_Handler,), {"fake": self})
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            self._httpd.daemon_threads = True
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="salesforce-fake", daemon=True)
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd, self._thread = None, None
-
-    def __enter__(self) -> SalesforceServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("SalesforceServer is not started: call start() or use it as a context manager")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    instance_url = base_url
+    instance_url = LoopbackServer.base_url
 
     # --- test controls --------------------------------------------------------------------
 
@@ -1138,3 +1105,6 @@ def _failure_body(status: int) -> list[dict]:
                             f"{uuid.uuid4().int % 10**9}-{uuid.uuid4().int % 10**5} (-{uuid.uuid4().int % 10**9})",
                  "errorCode": "UNKNOWN_EXCEPTION"}]
     return [{"message": "Bad request", "errorCode": "MALFORMED_QUERY"}]
+
+
+SalesforceServer.handler_class = _Handler
