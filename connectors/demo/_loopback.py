@@ -1,19 +1,62 @@
-"""The lifecycle every local fake API shares: serve on a free 127.0.0.1 port in a
-daemon thread, stop cleanly, work as a context manager."""
+"""What every local fake API shares: serve on a free 127.0.0.1 port in a daemon thread,
+stop cleanly, work as a context manager, hand each request to the fake's `_handle`,
+and write a JSON reply (optionally cut short, to fake a truncated body)."""
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-class LoopbackServer:
-    """Base of the fake vendor APIs. A subclass sets `handler_class` (its request
-    handler, which reaches the fake through the class attribute `fake`) and calls
-    `LoopbackServer.__init__`."""
+class FakeHandler(BaseHTTPRequestHandler):
+    """Passes GET and POST to `fake._handle(handler, method)`; logs nothing."""
 
-    handler_class: type[BaseHTTPRequestHandler]
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; without this, delayed ACKs add 40 ms a request.
+    disable_nagle_algorithm = True
+    fake: Any
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.fake._handle(self, "GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.fake._handle(self, "POST")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str],
+              truncate: bool = False, content_type: str = "application/json;charset=UTF-8") -> None:
+    """Write one reply: JSON (or bytes / text as given), with `headers`; `truncate`
+    sends half the body and closes the connection, as a dropped response does."""
+    if isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str):
+        data = payload.encode()
+    else:
+        data = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    if truncate:
+        handler.send_header("Connection", "close")
+        handler.close_connection = True
+    handler.end_headers()
+    handler.wfile.write(data[: len(data) // 2] if truncate else data)
+    handler.wfile.flush()
+
+
+class LoopbackServer:
+    """Base of the fake vendor APIs: a subclass implements `_handle(handler, method)`
+    and calls `LoopbackServer.__init__`."""
+
+    handler_class: type[BaseHTTPRequestHandler] = FakeHandler
 
     def __init__(self) -> None:
         self._httpd: ThreadingHTTPServer | None = None

@@ -33,7 +33,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from connectors.demo._loopback import LoopbackServer
+from connectors.demo._loopback import LoopbackServer, send_json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -573,7 +573,7 @@ class HubSpotServer(LoopbackServer):
 
     # --- request handling -------------------------------------------------------------
 
-    def _handle(self, handler: _Handler, method: str) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         length = int(handler.headers.get("Content-Length") or 0)
@@ -742,41 +742,12 @@ class HubSpotServer(LoopbackServer):
         return result
 
     @staticmethod
-    def _send(handler: _Handler, status: int, payload: Any, headers: Mapping[str, str], truncate: bool = False):
-        if isinstance(payload, bytes):
-            data = payload
-        elif isinstance(payload, str):
-            data = payload.encode()
-        else:
-            data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json;charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.send_header("X-HubSpot-Correlation-Id", str(uuid.uuid4()))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        if truncate:
-            handler.send_header("Connection", "close")
-            handler.close_connection = True
-        handler.end_headers()
-        handler.wfile.write(data[: len(data) // 2] if truncate else data)
-        handler.wfile.flush()
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str],
+              truncate: bool = False) -> None:
+        send_json(handler, status, payload, {"X-HubSpot-Correlation-Id": str(uuid.uuid4()), **headers},
+                  truncate, content_type="application/json;charset=utf-8")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out as two writes; without this, delayed ACKs add 40 ms a request.
-    disable_nagle_algorithm = True
-    fake: HubSpotServer
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self.fake._handle(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.fake._handle(self, "POST")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 def _failure_body(status: int) -> dict:
@@ -827,6 +798,3 @@ def _int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise _Reply(400, f"Invalid number: {value!r}", "VALIDATION_ERROR") from None
-
-
-HubSpotServer.handler_class = _Handler

@@ -59,14 +59,13 @@ The translation (a simple, documented mapping; Salesforce's own vocabulary throu
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import threading
 import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from connectors.demo._loopback import LoopbackServer
+from connectors.demo._loopback import LoopbackServer, send_json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -934,7 +933,7 @@ class SalesforceServer(LoopbackServer):
 
     # --- request handling -----------------------------------------------------------------
 
-    def _handle(self, handler: _Handler, method: str) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         length = int(handler.headers.get("Content-Length") or 0)
@@ -958,7 +957,7 @@ class SalesforceServer(LoopbackServer):
             status, payload = reply.status, reply.body
         self._send(handler, status, payload, headers, truncate=failure is not None)
 
-    def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str], handler: _Handler,
+    def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str], handler: BaseHTTPRequestHandler,
                headers: dict[str, str]) -> tuple[int, Any]:
         parts = [p for p in path.split("/") if p]
         if method == "POST" and parts == ["services", "oauth2", "token"]:
@@ -1009,14 +1008,14 @@ class SalesforceServer(LoopbackServer):
                      "instance_url": self.base_url, "id": f"{self.base_url}/id/{ORG_ID}/005000000000001AAA",
                      "token_type": "Bearer", "issued_at": str(int(now.timestamp() * 1000))}
 
-    def _query(self, org: _Org, soql: str, include_deleted: bool, version: str, handler: _Handler) -> dict:
+    def _query(self, org: _Org, soql: str, include_deleted: bool, version: str, handler: BaseHTTPRequestHandler) -> dict:
         records = _Query(soql, org).run(include_deleted, version)
         with self._lock:
             locator = make_salesforce_id("01g", len(self._cursors) + 1)[:15]
             self._cursors[locator] = (records, self._batch_size(handler))
         return self._page(locator, 0, version)
 
-    def _batch_size(self, handler: _Handler) -> int:
+    def _batch_size(self, handler: BaseHTTPRequestHandler) -> int:
         options = handler.headers.get("Sforce-Query-Options") or ""
         match = re.search(r"batchSize=(\d+)", options)
         asked = max(200, min(int(match.group(1)), 2000)) if match else 2000
@@ -1055,40 +1054,11 @@ class SalesforceServer(LoopbackServer):
                          "describe": f"/services/data/{version}/sobjects/{obj}/describe"}}
 
     @staticmethod
-    def _send(handler: _Handler, status: int, payload: Any, headers: Mapping[str, str], truncate: bool = False):
-        if isinstance(payload, bytes):
-            data = payload
-        elif isinstance(payload, str):
-            data = payload.encode()
-        else:
-            data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        if truncate:
-            handler.send_header("Connection", "close")
-            handler.close_connection = True
-        handler.end_headers()
-        handler.wfile.write(data[: len(data) // 2] if truncate else data)
-        handler.wfile.flush()
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str],
+              truncate: bool = False) -> None:
+        send_json(handler, status, payload, headers, truncate, content_type="application/json;charset=UTF-8")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out as two writes; without this, delayed ACKs add 40 ms a request.
-    disable_nagle_algorithm = True
-    fake: SalesforceServer
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self.fake._handle(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.fake._handle(self, "POST")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 def _failure_body(status: int) -> list[dict]:
@@ -1105,6 +1075,3 @@ def _failure_body(status: int) -> list[dict]:
                             f"{uuid.uuid4().int % 10**9}-{uuid.uuid4().int % 10**5} (-{uuid.uuid4().int % 10**9})",
                  "errorCode": "UNKNOWN_EXCEPTION"}]
     return [{"message": "Bad request", "errorCode": "MALFORMED_QUERY"}]
-
-
-SalesforceServer.handler_class = _Handler
