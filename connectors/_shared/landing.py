@@ -277,7 +277,8 @@ def land(
         )
         checks = _rule_checks(s, present)
         reasons = ", ".join(f"struct_pack(rule := {lit(r)}, reason := {e})" for r, e in checks)
-        key = s.merge_key if s.key else tuple(data_cols)
+        # No key: a row is identified by all of its values (append, deduplicated).
+        key = s.key or tuple(data_cols)
         key_sql = ", ".join(q(k) for k in key)
         # name=value for the non-null columns only (concat_ws skips nulls): a column
         # added later, null on old rows, must not make those rows look changed.

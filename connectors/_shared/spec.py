@@ -28,8 +28,8 @@ class TableSpec:
     when a source omits an optional one, so dbt can always select them); `required`
     must be present and non-empty on every row; `types` maps a column to the kind of
     value it must parse as when present; `value_sets` lists the allowed values
-    (compared case-insensitively); `key` is the merge key (empty: append by
-    `natural_key`, a hash of the whole row).
+    (compared case-insensitively); `key` is the merge key (empty: a row is
+    identified by all of its values).
     """
 
     name: str
@@ -42,10 +42,6 @@ class TableSpec:
     value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cursor: str | None = None
     description: str = ""
-
-    @property
-    def merge_key(self) -> tuple[str, ...]:
-        return self.key or ("_row_hash",)
 
 
 def _spec(group, entity, columns, **kw) -> TableSpec:
