@@ -73,3 +73,21 @@
         coalesce(nullif(regexp_extract({{ url }}, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/?#]*([^?#]*)', 1), ''), '/')
     end
 {%- endmacro %}
+
+{#-
+    The first ad click id a URL carries (var click_id_parameters): its parameter name,
+    lower-cased, and its value. One regular expression for all of them.
+-#}
+{% macro tl_click_id_pattern() -%}
+    (?i)[?&]({{ var('click_id_parameters') | join('|') }})=([^&#]+)
+{%- endmacro %}
+
+{% macro tl_click_id_type(url) -%}
+    case when {{ tl_click_id_value(url) }} is not null
+        then lower(regexp_extract({{ url }}, '{{ tl_click_id_pattern() }}', 1))
+    end
+{%- endmacro %}
+
+{% macro tl_click_id_value(url) -%}
+    nullif(trim(url_decode(replace(regexp_extract({{ url }}, '{{ tl_click_id_pattern() }}', 2), '+', ' '))), '')
+{%- endmacro %}

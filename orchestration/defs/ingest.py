@@ -181,7 +181,8 @@ def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
                     tables = getattr(connector, src.tables_attr)[obj]
                     stream = f"{prefix}{obj}"
                     since = _looked_back(get_cursor(con, src.name, stream), src.cursor_lookback_minutes(s))
-                    landed = load_object(con, client, obj, since, tables, load_id, results)
+                    landed = load_object(con, client, obj, since, tables, load_id, results,
+                                         source=load_source(src.name, prefix, obj))
                     primary = _merge(landed, tables[0], load_id)
                     set_cursor(con, src.name, stream, primary.max_cursor, load_id)
                     context.log.info(f"{src.name} {stream}: since={since} rows={primary.rows_in} "
@@ -276,9 +277,18 @@ def _looked_back(cursor: str | None, minutes: int) -> str | None:
     return back.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def load_source(source: str, prefix: str, obj: str) -> str:
+    """What a load record and a quarantined row's origin call the load: the connector
+    and its stream, e.g. 'hubspot:contacts', 'salesforce:Lead', 'google_ads:campaigns'
+    (an ad platform's client is keyed by its platform, 'google_ads:')."""
+    return f"{prefix.rstrip(':') or source}:{obj}"
+
+
 def load_object(con, client, obj: str, since: str | None, tables: tuple[str, ...], load_id: str,
-                results: dict[str, list[LandResult]]) -> list[LandResult]:
-    """Read one HubSpot object type and land it in batches; return the primary table's results.
+                results: dict[str, list[LandResult]], source: str) -> list[LandResult]:
+    """Read one object type (or stream) of an API source and land it in batches; return
+    the primary table's results. `source` names the connector and stream in the load
+    records and quarantine origins (load_source).
 
     Pages are buffered and landed HUBSPOT_FLUSH_ROWS at a time: each landing is one
     transaction, and a few large ones beat hundreds of page-sized ones. The cursor is
@@ -292,7 +302,7 @@ def load_object(con, client, obj: str, since: str | None, tables: tuple[str, ...
         if rows:
             s = spec(table)
             results.setdefault(table, []).append(
-                land(con, s, rows_to_arrow(rows, list(s.columns)), load_id=load_id, source=f"hubspot:{obj}"))
+                land(con, s, rows_to_arrow(rows, list(s.columns)), load_id=load_id, source=source))
             buffers[table] = []
 
     for batch in client.read(obj, since):

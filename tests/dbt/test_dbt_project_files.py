@@ -62,3 +62,12 @@ def test_the_project_ships_no_package_dependencies():
     # whenever a packages file exists.
     assert not (PROJECT / "packages.yml").exists()
     assert not (PROJECT / "dependencies.yml").exists()
+
+
+def test_the_click_id_parameters_and_their_seed_name_the_same_click_ids():
+    # staging looks for var click_id_parameters; seed ad_click_ids says what each means.
+    listed = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]["click_id_parameters"]
+    with open(PROJECT / "seeds" / "ad_click_ids.csv") as f:
+        seeded = [row["click_id"] for row in csv.DictReader(f)]
+    assert sorted(listed) == sorted(seeded) and len(set(listed)) == len(listed)
+    assert listed == [c.lower() for c in listed]

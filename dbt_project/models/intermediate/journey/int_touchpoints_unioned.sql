@@ -1,8 +1,8 @@
 -- Every touchpoint from every system on one column set: web session starts
 -- (an `ad_click` when the visit came from an ad), form submissions, CRM campaign
 -- responses, and sales activities. touchpoint_id is deterministic: md5 of the
--- kind of record and its natural key. A web touch's campaign is the ad campaign
--- its utm_campaign names (by utm_campaign, else campaign name, else campaign id).
+-- kind of record and its natural key. A web touch's campaign, and then its
+-- channel, is the ad campaign its visit was matched to (int_web_sessions).
 -- Sales activities logged on an account but no contact have no person.
 with
 
@@ -29,12 +29,6 @@ campaign_members as (
 activities as (
 
     select * from {{ ref('int_activities_unioned') }}
-
-),
-
-ad_campaigns as (
-
-    select * from {{ ref('stg_ads__campaigns') }}
 
 ),
 
@@ -65,43 +59,6 @@ session_people as (
 
 ),
 
--- The names a web visit's utm_campaign may use for an ad campaign, best first.
-campaign_match_keys as (
-
-    select lower(utm_campaign) as match_key, 1 as match_rank, platform, campaign_id
-    from ad_campaigns where utm_campaign is not null
-    union all
-    select lower(campaign_name), 2, platform, campaign_id
-    from ad_campaigns where campaign_name is not null
-    union all
-    select lower(campaign_id), 3, platform, campaign_id
-    from ad_campaigns
-
-),
-
-session_campaigns as (
-
-    select
-        session_people.session_id,
-        campaign_match_keys.platform as campaign_platform,
-        campaign_match_keys.campaign_id
-
-    from session_people
-    inner join campaign_match_keys
-        on campaign_match_keys.match_key = lower(session_people.utm_campaign)
-    qualify row_number() over (
-        partition by session_people.session_id
-        order by
-            campaign_match_keys.match_rank,
-            -- Prefer the platform the visit came from when names repeat across platforms.
-            case when campaign_match_keys.platform like '%' || lower(session_people.session_source) || '%'
-                then 0 else 1 end,
-            campaign_match_keys.platform,
-            campaign_match_keys.campaign_id
-    ) = 1
-
-),
-
 web_session_touches as (
 
     select
@@ -111,10 +68,8 @@ web_session_touches as (
         'marketing' as team,
         session_people.channel,
         case when session_people.is_ad_click then 'ad_click' else 'session_start' end as touch_type,
-        session_campaigns.campaign_id,
-        case when session_campaigns.campaign_id is not null
-            then 'ads:' || session_campaigns.campaign_platform || ':' || session_campaigns.campaign_id
-        end as campaign_key,
+        session_people.campaign_id,
+        session_people.campaign_key,
         session_people.utm_source,
         session_people.utm_medium,
         session_people.utm_campaign,
@@ -135,8 +90,6 @@ web_session_touches as (
         session_people.session_id as source_record_id
 
     from session_people
-    left join session_campaigns
-        on session_campaigns.session_id = session_people.session_id
 
 ),
 
@@ -149,10 +102,8 @@ form_submit_touches as (
         'marketing' as team,
         session_people.channel,
         'form_submit' as touch_type,
-        session_campaigns.campaign_id,
-        case when session_campaigns.campaign_id is not null
-            then 'ads:' || session_campaigns.campaign_platform || ':' || session_campaigns.campaign_id
-        end as campaign_key,
+        session_people.campaign_id,
+        session_people.campaign_key,
         session_people.utm_source,
         session_people.utm_medium,
         session_people.utm_campaign,
@@ -175,8 +126,6 @@ form_submit_touches as (
     from form_submits
     inner join session_people
         on session_people.session_id = form_submits.session_id
-    left join session_campaigns
-        on session_campaigns.session_id = form_submits.session_id
 
 ),
 

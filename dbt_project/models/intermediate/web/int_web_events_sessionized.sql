@@ -1,9 +1,16 @@
--- Web events cut into sessions: a visitor's session ends after
--- var('session_timeout_minutes') (30) minutes without an event. Only page, screen
--- and track events make or extend sessions: identify/group/alias calls are
--- bookkeeping, often sent from a server, and would invent visits.
+-- Web events cut into sessions (visits). A new visit starts at a visitor's first
+-- event, after var('session_timeout_minutes') (30) minutes without an event, and,
+-- as Google Analytics does, at an event whose campaign parameters (utm_source,
+-- utm_medium, utm_campaign, utm_term, utm_content, utm_id) or ad click id differ
+-- from the current visit's: a paid click 26 seconds into an organic visit is a visit,
+-- and a touch, of its own. An event that carries no campaign parameters (inner
+-- navigation) never starts one. Only page, screen and track events make or extend
+-- sessions: identify/group/alias calls are bookkeeping, often sent from a server,
+-- and would invent visits.
 -- Each event carries its session's attributes, taken from the session's first
--- event, and the channel the first matching rule of channel_rules gives it.
+-- event, and the channel the first matching rule of channel_rules gives it
+-- (rule_channel; int_web_sessions puts a visit matched to an ad campaign in that
+-- campaign's channel).
 {%- set timeout_minutes = var('session_timeout_minutes') %}
 
 with
@@ -13,7 +20,14 @@ events as (
     select
         *,
         -- Events with only a userId still belong to someone.
-        coalesce(anonymous_id, 'user_id:' || user_id) as visitor_id
+        coalesce(anonymous_id, 'user_id:' || user_id) as visitor_id,
+        -- What the event's link says about where the visit came from; null when it
+        -- carries nothing (the visit goes on).
+        case when coalesce(utm_source, utm_medium, utm_campaign, utm_term, utm_content, utm_id, click_id) is not null
+            then concat_ws('|', coalesce(utm_source, ''), coalesce(utm_medium, ''), coalesce(utm_campaign, ''),
+                coalesce(utm_term, ''), coalesce(utm_content, ''), coalesce(utm_id, ''),
+                coalesce(click_id_type, ''), coalesce(click_id, ''))
+        end as campaign_signature
 
     from {{ ref('stg_web__events') }}
     where event_type in ('page', 'screen', 'track')
@@ -36,6 +50,17 @@ channel_rules as (
 
 ),
 
+click_ids as (
+
+    select
+        lower(trim(click_id)) as click_id_type,
+        nullif(trim(source), '') as source,
+        nullif(trim(medium), '') as medium,
+        coalesce(is_paid_click, false) as is_paid_click
+    from {{ ref('ad_click_ids') }}
+
+),
+
 source_categories as (
 
     select lower(trim(source)) as source, source_category
@@ -53,14 +78,59 @@ gaps as (
 
 ),
 
-flagged as (
+inactivity as (
 
     select
         *,
         previous_event_at is null
-            or event_at > {{ dbt.dateadd('minute', timeout_minutes, 'previous_event_at') }} as is_session_start
+            or event_at > {{ dbt.dateadd('minute', timeout_minutes, 'previous_event_at') }} as is_inactivity_start
 
     from gaps
+
+),
+
+-- Stretches of activity without a 30-minute gap; campaign changes cut them further.
+stretches as (
+
+    select
+        *,
+        sum(case when is_inactivity_start then 1 else 0 end) over (
+            partition by visitor_id order by event_at, message_id
+            rows between unbounded preceding and current row
+        ) as stretch_number
+
+    from inactivity
+
+),
+
+-- Every tagged event either starts a visit with its own parameters or repeats the
+-- current visit's, so the current visit's parameters are the last ones seen in the
+-- stretch (none before the first tagged event).
+carried as (
+
+    select
+        *,
+        last_value(campaign_signature ignore nulls) over (
+            partition by visitor_id, stretch_number order by event_at, message_id
+            rows between unbounded preceding and 1 preceding
+        ) as current_campaign_signature
+
+    from stretches
+
+),
+
+flagged as (
+
+    select
+        *,
+        case
+            when previous_event_at is null then 'first_event'
+            when is_inactivity_start then 'inactivity'
+            when campaign_signature is distinct from current_campaign_signature
+                and campaign_signature is not null then 'new_campaign'
+        end as session_start_reason
+
+    from carried
 
 ),
 
@@ -69,7 +139,8 @@ numbered as (
 
     select
         *,
-        sum(case when is_session_start then 1 else 0 end) over visitor_events as session_number,
+        session_start_reason is not null as is_session_start,
+        sum(case when session_start_reason is not null then 1 else 0 end) over visitor_events as session_number,
         row_number() over visitor_events as visitor_event_number
 
     from flagged
@@ -98,67 +169,82 @@ session_starts as (
         utm_campaign,
         utm_term,
         utm_content,
+        utm_id,
         gclid,
         fbclid,
         li_fat_id,
         msclkid,
-        case
-            when gclid is not null then 'gclid'
-            when msclkid is not null then 'msclkid'
-            when li_fat_id is not null then 'li_fat_id'
-            when fbclid is not null then 'fbclid'
-        end as click_id_type
+        click_id_type,
+        click_id,
+        session_start_reason
 
     from numbered
-    where is_session_start
+    where session_start_reason is not null
 
 ),
 
 -- Source and medium the way GA4 derives them: tags first, then the click id's
--- platform, then the referring site, else (direct) / (none).
+-- platform (seed ad_click_ids), then the referring site, else (direct) / (none).
 session_source_medium as (
 
     select
-        *,
+        session_starts.*,
         coalesce(
-            utm_source,
-            case click_id_type
-                when 'gclid' then 'google'
-                when 'msclkid' then 'bing'
-                when 'li_fat_id' then 'linkedin'
-                when 'fbclid' then 'facebook'
-            end,
-            referrer_host,
-            '(direct)'
+            session_starts.utm_source, click_ids.source, session_starts.referrer_host, '(direct)'
         ) as session_source,
         coalesce(
-            utm_medium,
+            session_starts.utm_medium,
             case
-                when utm_source is not null then '(not set)'
-                when click_id_type in ('gclid', 'msclkid', 'li_fat_id') then 'cpc'
-                when click_id_type = 'fbclid' or referrer_host is not null then 'referral'
+                when session_starts.utm_source is not null then '(not set)'
+                when click_ids.medium is not null then click_ids.medium
+                when session_starts.referrer_host is not null then 'referral'
                 else '(none)'
             end
-        ) as session_medium
+        ) as session_medium,
+        coalesce(click_ids.is_paid_click, false) as is_paid_click_id
 
     from session_starts
+    left join click_ids
+        on click_ids.click_id_type = session_starts.click_id_type
+
+),
+
+-- The GA4 category of the source: the source itself in Google's list, else, for a
+-- host, the name its registered domain carries ('google.co.uk', 'l.facebook.com' ->
+-- google, facebook). For search engines that fallback covers the engine's own
+-- search hosts only (the bare domain, its country variants, m. / search. and
+-- country prefixes): support.google.com or docs.google.com are sites, not searches.
+host_labels as (
+
+    select
+        *,
+        regexp_extract(lower(session_source), '([a-z0-9-]+)\.(?:[a-z]{2,3}\.)?[a-z]{2,}$', 1) as source_label,
+        regexp_replace(
+            lower(session_source), '[a-z0-9-]+\.(?:[a-z]{2,3}\.)?[a-z]{2,}$', ''
+        ) as source_label_prefix
+
+    from session_source_medium
 
 ),
 
 with_category as (
 
     select
-        session_source_medium.*,
-        coalesce(by_name.source_category, by_label.source_category) as session_source_category
+        host_labels.*,
+        coalesce(
+            by_name.source_category,
+            case
+                when by_label.source_category <> 'SOURCE_CATEGORY_SEARCH'
+                    or regexp_full_match(host_labels.source_label_prefix, '((m|mobile|search|html|lite|[a-z]{2})\.){0,2}')
+                    then by_label.source_category
+            end
+        ) as session_source_category
 
-    from session_source_medium
+    from host_labels
     left join source_categories as by_name
-        on by_name.source = lower(session_source_medium.session_source)
-    -- 'google.co.uk', 'news.google.com' -> 'google'
+        on by_name.source = lower(host_labels.session_source)
     left join source_categories as by_label
-        on by_label.source = regexp_extract(
-            lower(session_source_medium.session_source), '([a-z0-9-]+)\.(?:[a-z]{2,3}\.)?[a-z]{2,}$', 1
-        )
+        on by_label.source = host_labels.source_label
 
 ),
 
@@ -172,10 +258,7 @@ session_traits as (
         coalesce(utm_campaign, '') as campaign,
         coalesce(referrer_host, '') as referrer_host,
         coalesce(session_source_category, '') as source_category,
-        gclid is not null as has_gclid,
-        msclkid is not null as has_msclkid,
-        li_fat_id is not null as has_li_fat_id,
-        fbclid is not null as has_fbclid
+        coalesce(click_id_type, '') as click_id_type
 
     from with_category
 
@@ -200,16 +283,11 @@ classified as (
                 or regexp_full_match(session_traits.referrer_host, channel_rules.referrer_host_regex, 'i'))
         and (channel_rules.source_category is null
                 or channel_rules.source_category = session_traits.source_category)
-        and (channel_rules.click_id is null
-                or (channel_rules.click_id = 'gclid' and session_traits.has_gclid)
-                or (channel_rules.click_id = 'msclkid' and session_traits.has_msclkid)
-                or (channel_rules.click_id = 'li_fat_id' and session_traits.has_li_fat_id)
-                or (channel_rules.click_id = 'fbclid' and session_traits.has_fbclid))
+        and (channel_rules.click_id is null or channel_rules.click_id = session_traits.click_id_type)
     qualify row_number() over (
         partition by
             session_traits.session_source, session_traits.session_medium, session_traits.campaign,
-            session_traits.referrer_host, session_traits.source_category, session_traits.has_gclid,
-            session_traits.has_msclkid, session_traits.has_li_fat_id, session_traits.has_fbclid
+            session_traits.referrer_host, session_traits.source_category, session_traits.click_id_type
         order by channel_rules.priority
     ) = 1
 
@@ -219,14 +297,12 @@ sessions as (
 
     select
         with_category.*,
-        coalesce(classified.channel, 'other') as channel,
+        coalesce(classified.channel, 'other') as rule_channel,
         classified.channel_rule_priority,
-        -- A click id of an ad platform, or a paid medium: the visit was an ad click.
-        coalesce(
-            with_category.click_id_type in ('gclid', 'msclkid', 'li_fat_id')
-            or regexp_full_match(coalesce(with_category.utm_medium, ''), '{{ var("paid_medium_regex") }}', 'i'),
-            false
-        ) as is_ad_click
+        -- A paid click id (seed ad_click_ids), or a paid medium: the visit was an ad click.
+        with_category.is_paid_click_id
+            or coalesce(regexp_full_match(coalesce(with_category.utm_medium, ''), '{{ var("paid_medium_regex") }}', 'i'), false)
+            as is_ad_click
 
     from with_category
     left join classified
@@ -235,10 +311,7 @@ sessions as (
         and classified.campaign = coalesce(with_category.utm_campaign, '')
         and classified.referrer_host = coalesce(with_category.referrer_host, '')
         and classified.source_category = coalesce(with_category.session_source_category, '')
-        and classified.has_gclid = (with_category.gclid is not null)
-        and classified.has_msclkid = (with_category.msclkid is not null)
-        and classified.has_li_fat_id = (with_category.li_fat_id is not null)
-        and classified.has_fbclid = (with_category.fbclid is not null)
+        and classified.click_id_type = coalesce(with_category.click_id_type, '')
 
 ),
 
@@ -266,6 +339,9 @@ final as (
         numbered.fbclid,
         numbered.li_fat_id,
         numbered.msclkid,
+        numbered.click_id_type,
+        numbered.click_id,
+        numbered.utm_id,
         numbered.is_form_submit,
         numbered.is_session_start,
         sessions.session_id,
@@ -285,12 +361,15 @@ final as (
         sessions.fbclid as session_fbclid,
         sessions.li_fat_id as session_li_fat_id,
         sessions.msclkid as session_msclkid,
+        sessions.utm_id as session_utm_id,
         sessions.click_id_type as session_click_id_type,
+        sessions.click_id as session_click_id,
+        sessions.session_start_reason,
         sessions.session_source,
         sessions.session_medium,
         sessions.session_source_category,
         sessions.is_ad_click as session_is_ad_click,
-        sessions.channel,
+        sessions.rule_channel,
         sessions.channel_rule_priority
 
     from numbered

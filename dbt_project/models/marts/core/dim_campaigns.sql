@@ -1,10 +1,11 @@
 -- Ad platform campaigns (from the campaign list and from any campaign that has
--- spend) and CRM campaigns (from campaign membership), keyed by campaign_key.
+-- spend; their channel comes from int_ad_campaigns, the one place it is decided) and
+-- CRM campaigns (from campaign membership), keyed by campaign_key.
 with
 
 ad_campaigns as (
 
-    select * from {{ ref('stg_ads__campaigns') }}
+    select * from {{ ref('int_ad_campaigns') }}
 
 ),
 
@@ -44,29 +45,16 @@ crm_campaigns as (
 
 ),
 
-ad_campaign_keys as (
-
-    select platform, campaign_id from ad_campaigns
-    union
-    select platform, campaign_id from ad_performance
-
-),
-
 ads as (
 
     select
-        'ads:' || keys.platform || ':' || keys.campaign_id as campaign_key,
-        keys.campaign_id,
+        ad_campaigns.campaign_key,
+        ad_campaigns.campaign_id,
         'ads' as campaign_source,
-        keys.platform,
+        ad_campaigns.platform,
         ad_campaigns.campaign_name,
         cast(null as {{ dbt.type_string() }}) as campaign_type,
-        case
-            when regexp_matches(keys.platform, 'youtube') then 'video'
-            when regexp_matches(keys.platform, 'google|bing|microsoft|apple|amazon|baidu|yandex') then 'paid_search'
-            when regexp_matches(keys.platform, 'facebook|meta|instagram|linkedin|twitter|x_ads|tiktok|reddit|snapchat|pinterest|quora') then 'paid_social'
-            else 'display'
-        end as channel,
+        ad_campaigns.channel,
         ad_campaigns.utm_source,
         ad_campaigns.utm_medium,
         ad_campaigns.utm_campaign,
@@ -83,13 +71,10 @@ ads as (
         cast(0 as bigint) as member_count,
         cast(0 as bigint) as responded_count
 
-    from ad_campaign_keys as keys
-    left join ad_campaigns
-        on ad_campaigns.platform = keys.platform
-        and ad_campaigns.campaign_id = keys.campaign_id
+    from ad_campaigns
     left join ad_performance as performance
-        on performance.platform = keys.platform
-        and performance.campaign_id = keys.campaign_id
+        on performance.platform = ad_campaigns.platform
+        and performance.campaign_id = ad_campaigns.campaign_id
 
 ),
 

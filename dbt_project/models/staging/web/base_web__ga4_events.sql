@@ -50,7 +50,9 @@ extracted as (
         nullif(trim(json_extract_string(collected_json, '$.manual_campaign_name')), '') as campaign_name,
         nullif(trim(json_extract_string(collected_json, '$.manual_term')), '') as campaign_term,
         nullif(trim(json_extract_string(collected_json, '$.manual_content')), '') as campaign_content,
-        nullif(trim(json_extract_string(collected_json, '$.gclid')), '') as collected_gclid
+        nullif(trim(json_extract_string(collected_json, '$.manual_campaign_id')), '') as campaign_id,
+        nullif(trim(json_extract_string(collected_json, '$.gclid')), '') as collected_gclid,
+        nullif(trim(json_extract_string(collected_json, '$.dclid')), '') as collected_dclid
 
     from parsed
 
@@ -81,6 +83,17 @@ final as (
         {{ tl_url_param('page_url', 'fbclid') }} as fbclid,
         {{ tl_url_param('page_url', 'li_fat_id') }} as li_fat_id,
         {{ tl_url_param('page_url', 'msclkid') }} as msclkid,
+        case
+            when collected_gclid is not null then 'gclid'
+            when collected_dclid is not null then 'dclid'
+            else {{ tl_click_id_type('page_url') }}
+        end as click_id_type,
+        coalesce(collected_gclid, collected_dclid, {{ tl_click_id_value('page_url') }}) as click_id,
+        coalesce(
+            campaign_id,
+            {{ tl_url_param('page_url', 'utm_id') }},
+            {{ tl_url_param('page_url', 'gad_campaignid') }}
+        ) as utm_id,
         cast(to_json(params) as {{ dbt.type_string() }}) as properties,
         lower(event_name) in {{ tl_in_list(var('form_submit_event_names') + ['generate_lead']) }} as is_form_submit,
         _load_id,

@@ -1,7 +1,8 @@
 -- Segment-spec web events, typed and flattened (a base model: stg_web__events unions
 -- it with GA4's export). UTMs come from context.campaign
 -- when the library filled it, else from the page URL's query; click ids always
--- from the URL. Segment delivers at least once: one row per message_id.
+-- from the URL. utm_id is the ad campaign id a link names (utm_id, or Google's
+-- gad_campaignid). Segment delivers at least once: one row per message_id.
 with
 
 source as (
@@ -58,7 +59,8 @@ extracted as (
         nullif(trim(json_extract_string(context_json, '$.campaign.medium')), '') as campaign_medium,
         nullif(trim(json_extract_string(context_json, '$.campaign.name')), '') as campaign_name,
         nullif(trim(json_extract_string(context_json, '$.campaign.term')), '') as campaign_term,
-        nullif(trim(json_extract_string(context_json, '$.campaign.content')), '') as campaign_content
+        nullif(trim(json_extract_string(context_json, '$.campaign.content')), '') as campaign_content,
+        nullif(trim(json_extract_string(context_json, '$.campaign.id')), '') as campaign_id
 
     from parsed
 
@@ -101,6 +103,13 @@ final as (
         {{ tl_url_param('landing_query', 'fbclid') }} as fbclid,
         {{ tl_url_param('landing_query', 'li_fat_id') }} as li_fat_id,
         {{ tl_url_param('landing_query', 'msclkid') }} as msclkid,
+        {{ tl_click_id_type('landing_query') }} as click_id_type,
+        {{ tl_click_id_value('landing_query') }} as click_id,
+        coalesce(
+            campaign_id,
+            {{ tl_url_param('landing_query', 'utm_id') }},
+            {{ tl_url_param('landing_query', 'gad_campaignid') }}
+        ) as utm_id,
         properties_json as properties,
         event_type = 'track'
             and lower(event_name) in {{ tl_in_list(var('form_submit_event_names')) }} as is_form_submit,
