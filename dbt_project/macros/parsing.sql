@@ -91,3 +91,8 @@
 {% macro tl_click_id_value(url) -%}
     nullif(trim(url_decode(replace(regexp_extract({{ url }}, '{{ tl_click_id_pattern() }}', 2), '+', ' '))), '')
 {%- endmacro %}
+
+{#- Lower-case words joined by '_': 'ABM - Target Accounts' -> 'abm_target_accounts'. -#}
+{% macro tl_slug(expr) -%}
+    trim(regexp_replace(lower({{ expr }}), '[^a-z0-9]+', '_', 'g'), '_')
+{%- endmacro %}

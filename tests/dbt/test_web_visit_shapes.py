@@ -45,6 +45,11 @@ Uma: a Google auto-tagged click, no UTMs: /?gclid=u-1&gad_source=1&gad_campaigni
     (Mar 06 09:00). Source google / cpc from the gclid; G-200 by its id:
     paid_search, ad_click, matched_by utm_id. Before: no campaign.
 
+Sam: /?utm_source=linkedin&utm_medium=paid_social&utm_campaign=abm_target_accounts
+    &li_fat_id=s-1 (Mar 08 09:00). LinkedIn's campaign list gives no URL tags, only the
+    name 'ABM - Target Accounts' (L-500): as a slug it is abm_target_accounts, and the
+    li_fat_id shows LinkedIn: matched by campaign_name.
+
 Quinn (Mar 07): q1 10:00 ad click G-100 (gclid q-1); q2 10:01 the same URL; q3 10:02
     /pricing; q4 10:10 a second ad click (gclid q-2); q5 10:15 a newsletter link
     (march_news); q6 10:16 /blog; q7 11:00 /docs, 44 minutes later.
@@ -137,6 +142,8 @@ def world() -> dict[str, list[dict]]:
              utm_campaign="spring_search"),
         page("u1", "2024-03-06T09:00:00Z", "anon-uma", referrer="https://www.google.com/",
              gclid="u-1", gad_source="1", gad_campaignid="G-200"),
+        page("s1", "2024-03-08T09:00:00Z", "anon-sam", utm_source="linkedin", utm_medium="paid_social",
+             utm_campaign="abm_target_accounts", li_fat_id="s-1"),
         page("q1", "2024-03-07T10:00:00Z", "anon-quinn", **ad, gclid="q-1"),
         page("q2", "2024-03-07T10:01:00Z", "anon-quinn", **ad, gclid="q-1"),
         page("q3", "2024-03-07T10:02:00Z", "anon-quinn", "/pricing", referrer=f"{SITE}/"),
@@ -177,6 +184,7 @@ def world() -> dict[str, list[dict]]:
             {"platform": "google_ads", "campaign_id": "G-200", "campaign_name": "Brand Search"},
             {"platform": "linkedin_ads", "campaign_id": "L-400", "campaign_name": "Sponsored Content Q1",
              "utm_source": "linkedin", "utm_medium": "sponsored", "utm_campaign": "sc_q1"},
+            {"platform": "linkedin_ads", "campaign_id": "L-500", "campaign_name": "ABM - Target Accounts"},
         ],
         "ads_ad_performance_daily": [
             {"platform": "google_ads", "date": "2024-03-01", "campaign_id": "G-100", "currency": "USD",
@@ -279,6 +287,11 @@ def test_an_auto_tagged_google_click_without_utms_is_matched_by_its_campaign_id(
              "from intermediate.int_web_sessions where visitor_id = 'anon-uma'") == [
         ("google", "cpc", "paid_search", G200, "utm_id", True)]
     assert performance(q, G200, "2024-03-06", "last_touch")[0][:2] == ("paid_search", 30)
+
+
+def test_a_campaign_known_only_by_name_is_matched_by_its_slug(q):
+    assert q("select channel, campaign_key, campaign_matched_by from intermediate.int_web_sessions "
+             "where visitor_id = 'anon-sam'") == [("paid_social", "ads:linkedin_ads:L-500", "campaign_name")]
 
 
 def test_referrers_take_the_most_specific_rule(q):

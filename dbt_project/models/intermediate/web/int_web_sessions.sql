@@ -1,7 +1,8 @@
 -- Web sessions: one row per session of int_web_events_sessionized, with what
 -- happened in it, and the ad campaign it came from. A visit is matched to an ad
 -- campaign when its link names the campaign (utm_id = the campaign id; else
--- utm_campaign = the campaign's utm_campaign tag, its name or its id) and nothing in
+-- utm_campaign = the campaign's utm_campaign tag, its name (as written, or both
+-- reduced to a slug: 'ABM - Target Accounts' = abm_target_accounts) or its id) and nothing in
 -- the visit contradicts the campaign's platform: a click id of another platform, or
 -- a utm_source / utm_medium other than the campaign's own tags. The link must also
 -- show the platform: a click id of the platform (seed ad_click_ids), the campaign's
@@ -67,7 +68,11 @@ campaign_names as (
     select lower(campaign_name), 3, 'campaign_name', ad_campaigns.*
     from ad_campaigns where campaign_name is not null
     union all
-    select lower(campaign_id), 4, 'campaign_id', ad_campaigns.*
+    -- 'ABM - Target Accounts' is linked as utm_campaign=abm_target_accounts.
+    select {{ tl_slug('campaign_name') }}, 4, 'campaign_name', ad_campaigns.*
+    from ad_campaigns where campaign_name is not null
+    union all
+    select lower(campaign_id), 5, 'campaign_id', ad_campaigns.*
     from ad_campaigns
 
 ),
@@ -113,6 +118,29 @@ candidates as (
     from session_starts
     inner join campaign_names
         on campaign_names.match_key = lower(session_starts.session_utm_campaign)
+    where campaign_names.match_rank <> 4
+
+    union all
+
+    select
+        session_starts.session_id,
+        session_starts.session_utm_source,
+        session_starts.session_utm_medium,
+        session_starts.click_platform_regex,
+        campaign_names.match_rank,
+        campaign_names.matched_by,
+        campaign_names.campaign_key,
+        campaign_names.platform,
+        campaign_names.campaign_id,
+        campaign_names.utm_source,
+        campaign_names.utm_medium,
+        campaign_names.channel,
+        campaign_names.platform_source_regex
+
+    from session_starts
+    inner join campaign_names
+        on campaign_names.match_key = {{ tl_slug('session_starts.session_utm_campaign') }}
+    where campaign_names.match_rank = 4
 
 ),
 
