@@ -1,8 +1,8 @@
 -- Web sessions: one row per session of int_web_events_sessionized, with what
 -- happened in it, and the ad campaign it came from. A visit is matched to an ad
 -- campaign when its link names the campaign (utm_id = the campaign id; else
--- utm_campaign = the campaign's utm_campaign tag, its name (as written, or both
--- reduced to a slug: 'ABM - Target Accounts' = abm_target_accounts) or its id) and nothing in
+-- utm_campaign = the campaign's utm_campaign tag, its name (as written, or both as
+-- a slug) or its id) and nothing in
 -- the visit contradicts the campaign's platform: a click id of another platform, or
 -- a utm_source / utm_medium other than the campaign's own tags. The link must also
 -- show the platform: a click id of the platform (seed ad_click_ids), the campaign's
@@ -59,21 +59,36 @@ session_starts as (
 
 ),
 
--- The names a visit's link may use for an ad campaign, best first.
+-- What a visit's link may name a campaign by: utm_id, its utm_campaign as written,
+-- and its utm_campaign as a slug.
+session_names as (
+
+    select session_id, 'id' as match_on, session_utm_id as match_key from session_starts
+    where session_utm_id is not null
+    union all
+    select session_id, 'text', lower(session_utm_campaign) from session_starts
+    where session_utm_campaign is not null
+    union all
+    select session_id, 'slug', {{ tl_slug('session_utm_campaign') }} from session_starts
+    where session_utm_campaign is not null
+
+),
+
+-- The names an ad campaign goes by, best first. 'ABM - Target Accounts' is linked as
+-- utm_campaign=abm_target_accounts.
 campaign_names as (
 
-    select lower(utm_campaign) as match_key, 2 as match_rank, 'utm_campaign' as matched_by, ad_campaigns.*
-    from ad_campaigns where utm_campaign is not null
-    union all
-    select lower(campaign_name), 3, 'campaign_name', ad_campaigns.*
-    from ad_campaigns where campaign_name is not null
-    union all
-    -- 'ABM - Target Accounts' is linked as utm_campaign=abm_target_accounts.
-    select {{ tl_slug('campaign_name') }}, 4, 'campaign_name', ad_campaigns.*
-    from ad_campaigns where campaign_name is not null
-    union all
-    select lower(campaign_id), 5, 'campaign_id', ad_campaigns.*
+    select 'id' as match_on, campaign_id as match_key, 1 as match_rank, 'utm_id' as matched_by, *
     from ad_campaigns
+    union all
+    select 'text', lower(utm_campaign), 2, 'utm_campaign', * from ad_campaigns where utm_campaign is not null
+    union all
+    select 'text', lower(campaign_name), 3, 'campaign_name', * from ad_campaigns where campaign_name is not null
+    union all
+    select 'slug', {{ tl_slug('campaign_name') }}, 4, 'campaign_name', * from ad_campaigns
+    where campaign_name is not null
+    union all
+    select 'text', lower(campaign_id), 5, 'campaign_id', * from ad_campaigns
 
 ),
 
@@ -84,27 +99,6 @@ candidates as (
         session_starts.session_utm_source,
         session_starts.session_utm_medium,
         session_starts.click_platform_regex,
-        1 as match_rank,
-        'utm_id' as matched_by,
-        ad_campaigns.campaign_key,
-        ad_campaigns.platform,
-        ad_campaigns.campaign_id,
-        ad_campaigns.utm_source,
-        ad_campaigns.utm_medium,
-        ad_campaigns.channel,
-        ad_campaigns.platform_source_regex
-
-    from session_starts
-    inner join ad_campaigns
-        on ad_campaigns.campaign_id = session_starts.session_utm_id
-
-    union all
-
-    select
-        session_starts.session_id,
-        session_starts.session_utm_source,
-        session_starts.session_utm_medium,
-        session_starts.click_platform_regex,
         campaign_names.match_rank,
         campaign_names.matched_by,
         campaign_names.campaign_key,
@@ -115,32 +109,12 @@ candidates as (
         campaign_names.channel,
         campaign_names.platform_source_regex
 
-    from session_starts
+    from session_names
     inner join campaign_names
-        on campaign_names.match_key = lower(session_starts.session_utm_campaign)
-    where campaign_names.match_rank <> 4
-
-    union all
-
-    select
-        session_starts.session_id,
-        session_starts.session_utm_source,
-        session_starts.session_utm_medium,
-        session_starts.click_platform_regex,
-        campaign_names.match_rank,
-        campaign_names.matched_by,
-        campaign_names.campaign_key,
-        campaign_names.platform,
-        campaign_names.campaign_id,
-        campaign_names.utm_source,
-        campaign_names.utm_medium,
-        campaign_names.channel,
-        campaign_names.platform_source_regex
-
-    from session_starts
-    inner join campaign_names
-        on campaign_names.match_key = {{ tl_slug('session_starts.session_utm_campaign') }}
-    where campaign_names.match_rank = 4
+        on campaign_names.match_on = session_names.match_on
+        and campaign_names.match_key = session_names.match_key
+    inner join session_starts
+        on session_starts.session_id = session_names.session_id
 
 ),
 
