@@ -111,20 +111,27 @@ def summary(warehouse: Path, run_id: str | None = None) -> str:
         people = con.execute("select count(*) from marts.dim_people").fetchone()[0]
         touches = con.execute("select count(*) from marts.fct_touchpoints").fetchone()[0]
         events = con.execute("select count(*) from marts.customer_journey").fetchone()[0]
-        lines.append(f"People: {people:,}   touchpoints: {touches:,}   journey events: {events:,}")
-        cols = ", ".join(f"count({s}_at)" for s in STAGES)
-        pairs = ", ".join(f"count(*) filter (where {a}_at is not null and {b}_at is not null)"
-                          for a, b in zip(STAGES, STAGES[1:]))
-        row = con.execute(f"select {cols}, {pairs} from marts.journey_summary").fetchone()
-        reached, both = row[:len(STAGES)], row[len(STAGES):]
-        lines.append("Funnel: people who reached each stage, and of those in the stage above, the share who reached it")
-        for i, (stage, n) in enumerate(zip(STAGES, reached)):
-            conv = f"  {both[i - 1] / reached[i - 1]:6.1%}" if i and reached[i - 1] else ""
-            lines.append(f"  {stage:<12}{n:>8,}{conv}")
-        current = con.execute(
-            "select current_stage, count(*) from marts.journey_summary group by 1 order by 2 desc"
-        ).fetchall()
-        lines.append("People by current stage: " + ", ".join(f"{s}={n:,}" for s, n in current))
+        # A warehouse published before the account marts existed has none to count.
+        has_accounts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                                   "and table_name = 'account_summary'").fetchone()[0]
+        accounts = con.execute("select count(*) from marts.account_summary").fetchone()[0] if has_accounts else 0
+        if people == 0 and accounts > 0:
+            lines.append("People: 0 (the CRM export has no contacts: the journey is account-based, "
+                         "see marts.account_journey)")
+            lines.append(f"Touchpoints: {touches:,}")
+        else:
+            lines.append(f"People: {people:,}   touchpoints: {touches:,}   journey events: {events:,}")
+            lines.append("Funnel: people who reached each stage, and of those in the stage above, "
+                         "the share who reached it")
+            lines += _funnel_lines(con, "marts.journey_summary", skip_empty=False)
+            lines.append("People by current stage: " + _current_stages(con, "marts.journey_summary"))
+        if accounts:
+            account_events = con.execute("select count(*) from marts.account_journey").fetchone()[0]
+            lines.append(f"Accounts: {accounts:,}   account journey events: {account_events:,}")
+            lines.append("Account funnel: accounts that reached each stage (visitor: first touch), and of those "
+                         "in the line above, the share who reached it")
+            lines += _funnel_lines(con, "marts.account_summary", skip_empty=True)
+            lines.append("Accounts by current stage: " + _current_stages(con, "marts.account_summary"))
         where = "where load_id = ?" if run_id else ""
         q = con.execute(
             f"select table_name, sum(quarantined) from raw._touchline_loads {where} "
@@ -136,6 +143,33 @@ def summary(warehouse: Path, run_id: str | None = None) -> str:
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _funnel_lines(con, table: str, skip_empty: bool) -> list[str]:
+    """One line per stage of `table` (a summary with `<stage>_at` columns): how many
+    reached it and, of those in the stage above (the line above), the share who did.
+    With `skip_empty`, stages nobody reached are left out (an account-only export skips
+    known to sql), so the share is of the last stage shown."""
+    cols = ", ".join(f"count({s}_at)" for s in STAGES)
+    reached = dict(zip(STAGES, con.execute(f"select {cols} from {table}").fetchone()))
+    shown = [s for s in STAGES if reached[s] or not skip_empty]
+    pairs = ", ".join(f"count(*) filter (where {a}_at is not null and {b}_at is not null)"
+                      for a, b in zip(shown, shown[1:]))
+    both = con.execute(f"select {pairs} from {table}").fetchone() if pairs else ()
+    lines = []
+    for i, stage in enumerate(shown):
+        above = reached[shown[i - 1]] if i else 0
+        conv = f"  {both[i - 1] / above:6.1%}" if above else ""
+        lines.append(f"  {stage:<12}{reached[stage]:>8,}{conv}")
+    return lines
+
+
+def _current_stages(con, table: str) -> str:
+    """'stage=n, ...' for the current stages in `table`, most common first."""
+    rows = con.execute(
+        f"select current_stage, count(*) from {table} where current_stage is not null "
+        f"group by 1 order by 2 desc, 1").fetchall()
+    return ", ".join(f"{s}={n:,}" for s, n in rows)
 
 
 def main(argv: list[str] | None = None) -> int:

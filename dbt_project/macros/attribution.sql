@@ -21,14 +21,22 @@
 
 {#-
     "Now" for states that depend on elapsed time (hand-off status, dropped leads,
-    renewals due): var('as_of_at') when set, else the last journey event in the
-    warehouse, so rebuilding the same data always gives the same answer.
+    renewals due, days in an account's current stage): var('as_of_at') when set, else
+    the last event of the journeys named (customer_journey by default; the account
+    marts add account_journey, whose events an account-only export has alone), so
+    rebuilding the same data always gives the same answer.
 -#}
-{% macro tl_as_of_at() -%}
+{% macro tl_as_of_at(journeys=['customer_journey']) -%}
     {%- if var('as_of_at', none) -%}
         cast('{{ var("as_of_at") }}' as timestamp with time zone)
+    {%- elif journeys | length == 1 -%}
+        (select max(event_at) from {{ ref(journeys[0]) }})
     {%- else -%}
-        (select max(event_at) from {{ ref('customer_journey') }})
+        greatest(
+            {%- for journey in journeys -%}
+            (select max(event_at) from {{ ref(journey) }}){{ ', ' if not loop.last }}
+            {%- endfor -%}
+        )
     {%- endif -%}
 {%- endmacro %}
 

@@ -11,7 +11,8 @@ PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 MART_FOLDERS = ("models/marts/attribution", "models/marts/alignment", "models/semantic")
 NEW_MARTS = {"fct_attribution_credit", "fct_attribution_paths", "fct_channel_performance_daily", "fct_lead_handoff",
              "fct_stage_conversions", "fct_funnel_periods", "fct_pipeline_deals", "fct_pipeline_sourcing",
-             "fct_win_loss", "fct_journey_share", "fct_renewal_watchlist", "dim_dates"}
+             "fct_win_loss", "fct_journey_share", "fct_renewal_watchlist", "dim_dates",
+             "fct_account_stage_conversions", "fct_account_funnel_periods"}
 SINGULAR_TESTS = {"assert_attribution_credits_sum_to_one", "assert_channel_pipeline_matches_total_pipeline",
                   "assert_dropped_leads_are_never_responded", "assert_pipeline_sourcing_adds_up_to_pipeline",
                   "assert_reporting_currency_has_a_rate", "assert_ad_spend_currencies_have_rates"}

@@ -10,6 +10,7 @@ The world (raw_world.py):
 - Dave: two devices that identify with the same e-mail (different case).
 - An anonymous visitor with two sessions 35 minutes apart.
 - A deleted contact, and a note logged on Acme without a contact.
+- The same world at the account grain: Acme's and Globex's journeys and summaries.
 """
 
 from __future__ import annotations
@@ -197,3 +198,79 @@ def test_marts_land_in_the_contract_schemas(q):
     assert tables["stg_web__events"] == "staging"
     assert tables["stage_mapping"] == "staging"
     assert tables["int_people"] == "intermediate"
+
+
+# --- The account grain of the same world ------------------------------------------------
+# Acme (A1) is Alice's account (the deleted contact C5 is not counted); Globex (A2) is
+# Erin's. "Now" is the last journey event: D2 lost on 03-25 10:00.
+
+def test_an_account_journey_holds_its_peoples_web_and_sales_touches_its_notes_and_its_deals(q):
+    rows = q("select event_kind, stage, evidence, coalesce(touch_type, deal_stage), person_id "
+             "from marts.account_journey where account_id = 'A1' order by event_seq")
+    assert rows == [
+        ("stage_change", "visitor", "person", None, ALICE),        # 03-01 09:00 Alice's first web event
+        ("touchpoint", "visitor", None, "ad_click", ALICE),
+        ("stage_change", "known", "person", None, ALICE),          # 09:10 she identifies
+        ("touchpoint", "known", None, "form_submit", ALICE),
+        ("stage_change", "lead", "person", None, ALICE),           # 09:15
+        ("stage_change", "mql", "person", None, ALICE),            # 10:00
+        ("touchpoint", "mql", None, "email", ALICE),               # 11:00 her own e-mail
+        ("touchpoint", "mql", None, "call", ALICE),                # 13:30
+        ("stage_change", "sql", "person", None, ALICE),            # 03-02 10:00
+        ("touchpoint", "sql", None, "meeting", ALICE),             # 03-03 11:00
+        ("stage_change", "opportunity", "deal", None, None),       # 03-03 12:00 D1 created
+        ("deal_stage", "opportunity", None, "appointmentscheduled", None),
+        ("touchpoint", "opportunity", None, "note", None),         # 03-04 the note on Acme, no person
+        ("touchpoint", "opportunity", None, "email", ALICE),       # 03-05
+        ("touchpoint", "opportunity", None, "session_start", ALICE),  # 03-10 a direct visit
+        ("stage_change", "customer", "deal", None, None),          # 03-20 16:00 D1 won
+        ("deal_stage", "customer", None, "closedwon", None),
+    ]
+    # Erin's SQL contact, created by sales: Globex enters known, lead and sql at once.
+    assert q("select event_kind, stage, coalesce(touch_type, evidence) from marts.account_journey "
+             "where account_id = 'A2' order by event_seq") == [
+        ("stage_change", "known", "person"), ("stage_change", "lead", "person"), ("stage_change", "sql", "person"),
+        ("touchpoint", "sql", "call"), ("touchpoint", "sql", "meeting"), ("stage_change", "opportunity", "deal"),
+        ("stage_change", "closed_lost", "deal")]
+
+
+def test_an_account_summary_counts_its_people_touches_deals_and_days_in_stage(q):
+    rows = q("select account_id, visitor_at, mql_at, opportunity_at, customer_at, closed_lost_at, current_stage, "
+             "marketing_touches, sales_touches, touchpoints, people_count, people_engaged, won_amount "
+             "from marts.account_summary order by account_id")
+    assert rows == [
+        # Marketing: ad click, form, direct visit; sales: call, meeting, outbound e-mail (not
+        # her inbound e-mail, not the note).
+        ("A1", utc("2024-03-01T09:00:00"), utc("2024-03-01T10:00:00"), utc("2024-03-03T12:00:00"),
+         utc("2024-03-20T16:00:00"), None, "customer", 3, 3, 8, 1, 1, 12000),
+        ("A2", None, None, utc("2024-03-10T10:00:00"), None, utc("2024-03-25T10:00:00"), "closed_lost",
+         0, 2, 2, 1, 1, 0),
+    ]
+    days = q("select account_id, days_in_visitor, days_in_known, days_in_lead, days_in_mql, days_in_sql, "
+             "days_in_opportunity, days_in_customer, days_in_closed_lost from marts.account_summary order by 1")
+    assert days == [
+        # 10 min, 5 min, 45 min, 1 day, 1 day 2 h, 17 days 4 h, 4 days 18 h until 03-25 10:00.
+        ("A1", pytest.approx(10 / 1440), pytest.approx(5 / 1440), 0.03125, 1.0, pytest.approx(1 + 2 / 24),
+         pytest.approx(17 + 4 / 24), 4.75, None),
+        # sql 03-08 09:00 -> opportunity 03-10 10:00 (2 days 1 h) -> lost 03-25 10:00 (15 days) = now.
+        ("A2", None, 0.0, 0.0, None, pytest.approx(2 + 1 / 24), 15.0, None, 0.0),
+    ]
+
+
+def test_the_build_summary_shows_the_people_funnel_and_then_the_account_funnel(db):
+    from orchestration import cli
+
+    lines = cli.summary(db).splitlines()
+    assert lines[1] == "People: 7   touchpoints: 17   journey events: 40"
+    assert lines[lines.index("Accounts: 2   account journey events: 24") + 2:] == [
+        # Acme reached every stage; Globex known, lead, sql, opportunity.
+        "  visitor            1",
+        "  known              2  100.0%",
+        "  lead               2  100.0%",
+        "  mql                1   50.0%",
+        "  sql                2  100.0%",
+        "  opportunity        2  100.0%",
+        "  customer           1   50.0%",
+        "Accounts by current stage: closed_lost=1, customer=1",
+        "Set aside in quarantine this run: 0 rows",
+    ]

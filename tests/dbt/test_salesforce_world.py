@@ -152,6 +152,32 @@ def test_campaign_members_name_the_person_a_lead_became(salesforce_db, query_db)
         (sf.BOB_LEAD, "attended", "04-30 07:30", True, "webinar")]
 
 
+def test_salesforce_accounts_get_account_journeys_from_their_people_opportunities_and_activities(
+        salesforce_db, query_db):
+    def account_journey(account):
+        return query_db(salesforce_db, "select event_kind, stage, coalesce(touch_type, deal_stage, evidence) "
+                        "from marts.account_journey where account_id = ? order by event_seq", [account])
+
+    # Acme: Ann's stages (her lead's touches are hers), her opportunity's stage history
+    # (the repeated Negotiation/Review once), the meeting and the task logged on it.
+    assert account_journey(sf.ACME) == [
+        ("stage_change", "known", "person"), ("stage_change", "lead", "person"), ("stage_change", "mql", "person"),
+        ("touchpoint", "mql", "email"), ("touchpoint", "mql", "call"), ("stage_change", "sql", "person"),
+        ("stage_change", "opportunity", "deal"), ("deal_stage", "opportunity", "Prospecting"),
+        ("touchpoint", "opportunity", "meeting"), ("deal_stage", "opportunity", "Negotiation/Review"),
+        ("touchpoint", "opportunity", "task"),
+        ("stage_change", "customer", "deal"), ("deal_stage", "customer", "Closed Won")]
+    # Globex: Cara converted (sql), the pilot opened 06-03 and was lost 06-20 with no other deal open.
+    assert account_journey(sf.GLOBEX) == [
+        ("stage_change", "known", "person"), ("stage_change", "lead", "person"), ("stage_change", "sql", "person"),
+        ("stage_change", "opportunity", "deal"), ("deal_stage", "opportunity", "Prospecting"),
+        ("touchpoint", "opportunity", "call"),
+        ("stage_change", "closed_lost", "deal"), ("deal_stage", "closed_lost", "Closed Lost")]
+    # EUR 12,000 at 1.08.
+    assert query_db(salesforce_db, "select account_name, current_stage, won_amount, sales_touches "
+                    "from marts.account_summary order by 1") == [("Acme", "customer", 12960, 2), ("Globex", "closed_lost", 0, 1)]
+
+
 # --- the demo world: through Salesforce and through the file export -----------------------
 
 @pytest.fixture(scope="module")

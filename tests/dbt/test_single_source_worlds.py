@@ -93,3 +93,23 @@ def test_hubspot_engagements_and_deals_are_conformed(hubspot_db, query_db):
     assert rows == [("701", True, False, True, "customer", "USD"), ("702", False, True, False, "opportunity", None)]
     assert query_db(hubspot_db, "select count(*) from marts.fct_touchpoints where touchpoint_id in "
                     "(select touchpoint_id from intermediate.int_touchpoints_unioned where is_deleted)") == [(0,)]
+
+
+def test_a_hubspot_company_gets_an_account_journey_from_its_contacts_deals_and_engagements(hubspot_db, query_db):
+    # Initrode: Ivy's stages (known and lead 04-01 10:00, MQL 04-02, SQL 04-03 10:00), her
+    # engagements, deal 701 (created 04-04 09:00, won 04-20 12:00) and its stage history;
+    # Jack's task. Jack's own stages and his open deal 702 move nothing: the company is
+    # already further along.
+    assert query_db(hubspot_db, "select event_kind, stage, coalesce(touch_type, deal_stage, evidence) "
+                    "from marts.account_journey where account_id = '501' order by event_seq") == [
+        ("stage_change", "known", "person"), ("stage_change", "lead", "person"), ("stage_change", "mql", "person"),
+        ("touchpoint", "mql", "email"), ("touchpoint", "mql", "call"), ("touchpoint", "mql", "meeting"),
+        ("stage_change", "sql", "person"), ("touchpoint", "sql", "note"),
+        ("stage_change", "opportunity", "deal"), ("deal_stage", "opportunity", "appointmentscheduled"),
+        ("touchpoint", "opportunity", "task"),
+        ("stage_change", "customer", "deal"), ("deal_stage", "customer", "closedwon")]
+    # Open 702 (3,000 in the default currency, USD), won 701 (USD 9,000); the archived
+    # contact is not counted; call and meeting are the sales touches.
+    assert query_db(hubspot_db, "select current_stage, people_count, people_engaged, touchpoints, sales_touches, "
+                    "open_pipeline_amount, won_amount from marts.account_summary") == [
+        ("customer", 2, 2, 5, 2, 3000, 9000)]

@@ -97,7 +97,7 @@ final as (
             else 'open'
         end as outcome,
         opportunities.lost_reason,
-        round({{ tl_seconds_between('opportunities.created_at', 'opportunities.closed_at') }} / 86400.0, 2)
+        round({{ tl_seconds_between('opportunities.cycle_started_at', 'opportunities.closed_at') }} / 86400.0, 2)
             as cycle_days,
         opportunities.amount,
         converted.currency_code,

@@ -4,10 +4,7 @@
 -- beyond it (people skip stages: a lead whose deal opens reached MQL's successors
 -- without MQL; closed_lost counts as beyond opportunity, not as customer).
 -- Next stages: visitor > known > lead > mql > sql > opportunity > customer;
--- customer and closed_lost have none.
-{%- set next_stages = [('visitor', 'known'), ('known', 'lead'), ('lead', 'mql'), ('mql', 'sql'),
-                       ('sql', 'opportunity'), ('opportunity', 'customer')] %}
-
+-- customer and closed_lost have none (macros/funnel.sql, shared with the account grain).
 with
 
 transitions as (
@@ -34,11 +31,7 @@ entries as (
 
     select
         transitions.*,
-        case transitions.stage
-            {%- for stage, next_stage in next_stages %}
-            when '{{ stage }}' then '{{ next_stage }}'
-            {%- endfor %}
-        end as next_stage
+        {{ tl_next_stage('transitions.stage') }} as next_stage
 
     from transitions
 
@@ -46,19 +39,7 @@ entries as (
 
 reached as (
 
-    select
-        entries.person_id,
-        entries.stage,
-        min(stage_changes.event_at) as reached_next_at,
-        arg_min(stage_changes.stage, stage_changes.event_at) as reached_next_stage
-
-    from entries
-    inner join stage_changes
-        on stage_changes.person_id = entries.person_id
-    where entries.next_stage is not null
-        and stage_changes.event_at >= entries.entered_at
-        and stage_changes.stage_rank >= {{ tl_stage_rank('entries.next_stage') }}
-    group by entries.person_id, entries.stage
+    {{ tl_stage_conversions_reached('entries', 'stage_changes', 'person_id') }}
 
 ),
 

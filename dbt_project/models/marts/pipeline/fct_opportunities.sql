@@ -22,6 +22,16 @@ people as (
 
 ),
 
+-- The earliest stage-history entry of each deal: when the sales cycle started for a
+-- deal the CRM gives no created_at.
+first_stage_entries as (
+
+    select deal_key, min(entered_at) as first_stage_entered_at
+    from {{ ref('int_deal_stages_unioned') }}
+    group by deal_key
+
+),
+
 marketing_touches as (
 
     select person_id, account_id, account_source_system, occurred_at
@@ -57,7 +67,8 @@ joined as (
         nullif(least(
             coalesce(by_person.first_marketing_touch_at, 'infinity'::timestamptz),
             coalesce(by_account.first_marketing_touch_at, 'infinity'::timestamptz)
-        ), 'infinity'::timestamptz) as first_marketing_touch_at
+        ), 'infinity'::timestamptz) as first_marketing_touch_at,
+        first_stage_entries.first_stage_entered_at
 
     from deals
     left join identities
@@ -68,6 +79,24 @@ joined as (
         on by_person.person_id = identities.person_id
     left join first_marketing_touch_by_account as by_account
         on by_account.account_key = deals.account_key
+    left join first_stage_entries
+        on first_stage_entries.deal_key = deals.deal_key
+
+),
+
+-- The sales cycle starts when the deal was created, else at its earliest stage-history
+-- entry (exports that leave created_at out still date their stage changes).
+cycle_started as (
+
+    select
+        *,
+        coalesce(created_at, first_stage_entered_at) as cycle_started_at,
+        case
+            when created_at is not null then 'created_at'
+            when first_stage_entered_at is not null then 'first_stage_entry'
+        end as cycle_start_basis
+
+    from joined
 
 ),
 
@@ -91,7 +120,9 @@ final as (
         amount,
         currency_code as currency,
         currency_code,
-        {{ dbt.datediff('created_at', 'closed_at', 'day') }} as days_to_close,
+        cycle_started_at,
+        cycle_start_basis,
+        {{ dbt.datediff('cycle_started_at', 'closed_at', 'day') }} as days_to_close,
         lost_reason,
         first_marketing_touch_at,
         lead_source_channel,
@@ -106,7 +137,7 @@ final as (
             else 'no marketing touch before the deal and no marketing lead source'
         end as sourced_by_reason
 
-    from joined
+    from cycle_started
 
 )
 
