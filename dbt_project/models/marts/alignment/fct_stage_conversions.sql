@@ -18,7 +18,7 @@ transitions as (
 
 stage_changes as (
 
-    select person_id, event_at, stage, {{ tl_stage_rank('stage') }} as stage_rank
+    select person_id, event_at, event_seq, stage, {{ tl_stage_rank('stage') }} as stage_rank
     from {{ ref('customer_journey') }}
     where event_kind = 'stage_change'
 
@@ -50,7 +50,8 @@ reached as (
         entries.person_id,
         entries.stage,
         min(stage_changes.event_at) as reached_next_at,
-        arg_min(stage_changes.stage, stage_changes.event_at) as reached_next_stage
+        -- By event_seq: stages entered at one instant (reconciled ones) go in funnel order.
+        arg_min(stage_changes.stage, stage_changes.event_seq) as reached_next_stage
 
     from entries
     inner join stage_changes

@@ -26,7 +26,8 @@ stage_dates as (
         {%- for stage in tl_stages() %}
         min(entered_at) filter (where stage = '{{ stage }}') as {{ stage }}_at,
         {%- endfor %}
-        cast(sum(times_entered - 1) as bigint) as stage_reentries
+        cast(sum(times_entered - 1) as bigint) as stage_reentries,
+        bool_or(is_inferred) as has_inferred_stage_dates
 
     from first_entries
     group by person_id
@@ -121,6 +122,7 @@ final as (
         stage_dates.mql_at is not null and responses.first_sales_touch_after_mql_at is null
             as is_mql_without_sales_touch,
         coalesce(stage_dates.stage_reentries, 0) as stage_reentries,
+        coalesce(stage_dates.has_inferred_stage_dates, false) as has_inferred_stage_dates,
         current_stages.last_event_at
 
     from people
