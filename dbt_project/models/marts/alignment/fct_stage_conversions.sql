@@ -71,6 +71,7 @@ final as (
         entries.account_id,
         coalesce(people.segment, 'unknown') as segment,
         coalesce(people.lead_source_channel, 'unknown') as lead_source_channel,
+        coalesce(people.lead_source_detail, 'unknown') as lead_source_detail,
         entries.stage,
         entries.stage_rank,
         entries.entered_at,

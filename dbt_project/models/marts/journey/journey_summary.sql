@@ -44,7 +44,11 @@ current_stages as (
 
 first_touches as (
 
-    select person_id, channel as first_touch_channel, event_at as first_touch_at
+    select
+        person_id,
+        channel as first_touch_channel,
+        channel_detail as first_touch_detail,
+        event_at as first_touch_at
     from journey_events
     where event_kind = 'touchpoint'
     qualify row_number() over (partition by person_id order by event_seq) = 1
@@ -106,8 +110,10 @@ final as (
         {%- endfor %}
         current_stages.current_stage,
         first_touches.first_touch_channel,
+        first_touches.first_touch_detail,
         first_touches.first_touch_at,
         people.lead_source_channel,
+        people.lead_source_detail,
         coalesce(touch_counts.marketing_touches, 0) as marketing_touches,
         coalesce(touch_counts.sales_touches, 0) as sales_touches,
         first_sales_touches.first_sales_touch_at,
