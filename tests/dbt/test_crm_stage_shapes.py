@@ -37,7 +37,9 @@ Rita (R1), source "Podcast": created 03-01 08:00; history lead 03-01 08:00, sql 
   03-13 08:00; became_mql_at 03-05 08:00; deal D4 created 03-11 08:00 (open).
   Epoch 1: mql (03-05) after sql (03-03 08:00) -> 03-03 08:00.
   Epoch 2: mql (03-13) after opportunity (03-11 08:00) -> 03-11 08:00, never before the
-  recycle on 03-10 (a rule over the whole history would pull it to 03-03).
+  recycle on 03-10 (a rule over the whole history would pull it to 03-03). She visits
+  the site and identifies on 03-12 08:00: that first web known is below the stage the
+  climb restarted from (lead), so it is not reconciled and changes nothing.
   today: known, lead, sql, lead, opportunity.
   now: known, lead, mql*, sql, lead, mql*, opportunity.
 Ina (I1), source "Google Ads" (mapped: paid_search), in order: Google ad click
@@ -151,6 +153,8 @@ def shapes_rows() -> dict[str, list[dict]]:
             raw_world.web_event("m-i2", "identify", "2024-02-28T10:05:00Z", "anon-ina", email="ina@ina.example"),
             raw_world.web_event("m-v1", "page", "2024-03-05T09:00:00Z", "anon-vic", url=news),
             raw_world.web_event("m-v2", "identify", "2024-03-05T09:01:00Z", "anon-vic", email="vic@vic.example"),
+            raw_world.web_event("m-r1", "page", "2024-03-12T08:00:00Z", "anon-rita", url=f"{SITE}/"),
+            raw_world.web_event("m-r2", "identify", "2024-03-12T08:00:30Z", "anon-rita", email="rita@rita.example"),
         ],
     }
 
@@ -317,7 +321,7 @@ def test_unknown_lead_sources_are_kept_and_shown_as_other(q):
         WANDA: ("other", "Trade show booth 2024", None, None),
         OSCAR: ("organic_search", "Organic_Search", "outbound_call", "call / outbound"),
         LENA: ("other", "Trade show booth 2024", None, None),
-        RITA: ("other", "Podcast", None, None),
+        RITA: ("other", "Podcast", "direct", "(direct) / (none)"),
         INA: ("paid_search", "Google Ads", "paid_search", "google / cpc"),
         VIC: ("email", "email", "email", "newsletter / email"),
         EMMA: (None, None, "event", "webinar"),

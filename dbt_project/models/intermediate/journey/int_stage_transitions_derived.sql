@@ -345,10 +345,22 @@ epochs as (
 
 ),
 
--- The first report of each stage in each epoch.
+-- The first report of each stage in each epoch, and the stage the epoch restarted
+-- from (its recycling entry; none for the first epoch).
 epoch_firsts as (
 
-    select person_id, epoch, stage, ladder_rank, entered_at, reported_seq, evidence_detail, is_reported
+    select
+        person_id,
+        epoch,
+        stage,
+        ladder_rank,
+        entered_at,
+        reported_seq,
+        evidence_detail,
+        is_reported,
+        coalesce(max(case when is_reset then ladder_rank end) over (partition by person_id, epoch), 0)
+            as restart_rank
+
     from epochs
     qualify row_number() over (partition by person_id, epoch, stage order by reported_seq) = 1
 
@@ -358,6 +370,9 @@ epoch_firsts as (
 -- the epoch comes after a higher stage was reached is entered no later than that
 -- (the first higher stage reached; at one instant stages go in funnel order). Only
 -- that first report moves; later reports of a stage already entered change nothing.
+-- After a recycle the climb restarts at the recycling stage: stages at or below it
+-- were passed in an earlier epoch and are not reconciled (a lead recycled to nurture
+-- who identifies on the web later is not known again).
 ceilings as (
 
     select
@@ -373,6 +388,7 @@ ceilings as (
         and higher_stage.epoch = lower_stage.epoch
     where {% if reconciled_stages %}lower_stage.stage in {{ tl_in_list(reconciled_stages) }}{% else %}false{% endif %}
         and lower_stage.is_reported
+        and lower_stage.ladder_rank > lower_stage.restart_rank
         and higher_stage.ladder_rank > lower_stage.ladder_rank
         and higher_stage.entered_at < lower_stage.entered_at
     qualify row_number() over (
