@@ -32,7 +32,8 @@
         {{ entries }}.{{ key }},
         {{ entries }}.stage,
         min({{ stage_changes }}.event_at) as reached_next_at,
-        arg_min({{ stage_changes }}.stage, {{ stage_changes }}.event_at) as reached_next_stage
+        -- By event_seq: stages entered at one instant (reconciled ones) go in funnel order.
+        arg_min({{ stage_changes }}.stage, {{ stage_changes }}.event_seq) as reached_next_stage
 
     from {{ entries }}
     inner join {{ stage_changes }}

@@ -2,6 +2,10 @@
 -- leads) on one column set, with the canonical stage their lifecycle stage and
 -- lead status map to. Deleted contacts are kept (is_deleted): identity needs them,
 -- the journey marts drop them.
+-- Lead source: lead_source_detail is the CRM's own value (trimmed); the channel is
+-- the value itself when it is a channel name, else what original_source_mapping
+-- says, else 'other' (has_unmapped_lead_source: add a seed row). Null only when the
+-- CRM gave no source.
 {%- set columns = [
     'contact_id', 'email', 'first_name', 'last_name', 'account_id', 'owner_id', 'lifecycle_stage',
     'lead_status', 'lead_score', 'original_source', 'created_at', 'updated_at', 'is_deleted',
@@ -67,11 +71,17 @@ mapped as (
         unioned.source_system || ':' || unioned.account_id as account_key,
         lifecycle.canonical_stage as lifecycle_canonical_stage,
         status.canonical_stage as lead_status_canonical_stage,
+        unioned.original_source as lead_source_detail,
         case
+            when unioned.original_source is null then null
             when lower(unioned.original_source) in {{ tl_in_list(tl_lead_source_channels()) }}
                 then lower(unioned.original_source)
-            else source_map.lead_source_channel
-        end as lead_source_channel
+            when source_map.lead_source_channel is not null then source_map.lead_source_channel
+            else 'other'
+        end as lead_source_channel,
+        unioned.original_source is not null
+            and lower(unioned.original_source) not in {{ tl_in_list(tl_lead_source_channels()) }}
+            and source_map.lead_source_channel is null as has_unmapped_lead_source
 
     from unioned
     left join stage_mapping as lifecycle

@@ -4,6 +4,8 @@
 -- kind of record and its natural key. A web touch's campaign, and then its
 -- channel, is the ad campaign its visit was matched to (int_web_sessions).
 -- Sales activities logged on an account but no contact have no person.
+-- channel_detail is what the channel was decided from: a web session's
+-- 'source / medium', a campaign's type, an activity's 'type / direction'.
 with
 
 sessions as (
@@ -67,6 +69,7 @@ web_session_touches as (
         session_people.session_start_at as occurred_at,
         'marketing' as team,
         session_people.channel,
+        session_people.session_source || ' / ' || session_people.session_medium as channel_detail,
         case when session_people.is_ad_click then 'ad_click' else 'session_start' end as touch_type,
         session_people.campaign_id,
         session_people.campaign_key,
@@ -101,6 +104,7 @@ form_submit_touches as (
         form_submits.event_at as occurred_at,
         'marketing' as team,
         session_people.channel,
+        session_people.session_source || ' / ' || session_people.session_medium as channel_detail,
         'form_submit' as touch_type,
         session_people.campaign_id,
         session_people.campaign_key,
@@ -138,6 +142,7 @@ campaign_touches as (
         campaign_members.responded_at as occurred_at,
         'marketing' as team,
         {{ tl_campaign_type_channel('campaign_members.campaign_type') }} as channel,
+        coalesce(campaign_members.campaign_type, '(not set)') as channel_detail,
         case
             when regexp_matches(coalesce(campaign_members.campaign_type, ''), 'webinar') then 'webinar'
             when regexp_matches(coalesce(campaign_members.campaign_type, ''), 'event|conference|trade|seminar|meetup|workshop') then 'event'
@@ -180,6 +185,7 @@ activity_touches as (
         activities.occurred_at,
         'sales' as team,
         activities.channel,
+        activities.activity_type || coalesce(' / ' || activities.direction, '') as channel_detail,
         activities.activity_type as touch_type,
         cast(null as {{ dbt.type_string() }}) as campaign_id,
         cast(null as {{ dbt.type_string() }}) as campaign_key,
@@ -236,6 +242,7 @@ final as (
         unioned.occurred_at,
         unioned.team,
         unioned.channel,
+        unioned.channel_detail,
         unioned.touch_type,
         unioned.campaign_id,
         unioned.campaign_key,

@@ -15,7 +15,7 @@ transitions as (
 
 stage_changes as (
 
-    select account_key, event_at, stage, {{ tl_stage_rank('stage') }} as stage_rank
+    select account_key, event_at, event_seq, stage, {{ tl_stage_rank('stage') }} as stage_rank
     from {{ ref('account_journey') }}
     where event_kind = 'stage_change'
 

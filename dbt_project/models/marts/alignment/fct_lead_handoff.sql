@@ -278,6 +278,7 @@ final as (
         people.owner_id,
         coalesce(people.segment, 'unknown') as segment,
         coalesce(people.lead_source_channel, 'unknown') as lead_source_channel,
+        coalesce(people.lead_source_detail, 'unknown') as lead_source_detail,
         statused.mql_at,
         cast(statused.mql_entry_number as bigint) as mql_entry_number,
         statused.next_mql_at,

@@ -78,6 +78,7 @@ final as (
         coalesce(accounts.region, people.region, 'unknown') as region,
         coalesce(accounts.industry, people.industry, 'unknown') as industry,
         coalesce(opportunities.lead_source_channel, 'unknown') as lead_source_channel,
+        coalesce(opportunities.lead_source_detail, 'unknown') as lead_source_detail,
         coalesce(opportunity_first_touches.first_touch_channel, {{ tl_no_touch_channel() }}) as first_touch_channel,
         opportunities.sourced_by,
         coalesce(marketing_in_cycle.marketing_touches_in_cycle, 0) > 0 as is_marketing_influenced,

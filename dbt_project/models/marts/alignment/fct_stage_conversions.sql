@@ -15,7 +15,7 @@ transitions as (
 
 stage_changes as (
 
-    select person_id, event_at, stage, {{ tl_stage_rank('stage') }} as stage_rank
+    select person_id, event_at, event_seq, stage, {{ tl_stage_rank('stage') }} as stage_rank
     from {{ ref('customer_journey') }}
     where event_kind = 'stage_change'
 
@@ -51,6 +51,7 @@ final as (
         entries.account_id,
         coalesce(people.segment, 'unknown') as segment,
         coalesce(people.lead_source_channel, 'unknown') as lead_source_channel,
+        coalesce(people.lead_source_detail, 'unknown') as lead_source_detail,
         entries.stage,
         entries.stage_rank,
         entries.entered_at,

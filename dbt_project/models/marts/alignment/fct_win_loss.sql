@@ -1,13 +1,14 @@
 -- Per breakdown and value, over all closed deals and per quarter of their close:
 -- closed, won and lost deals, win rate, won revenue and deal size, and sales cycle
 -- length (fct_pipeline_deals). Breakdowns: overall, segment, region, industry,
--- channel (first touch of the deal's buying group), source (the CRM's lead source
--- of the deal's person), sourcing (marketing_sourced / marketing_influenced /
--- sales_sourced) and owner (the deal owner). Rows with period_type 'all_time' have
--- no period_start.
+-- channel (first touch of the deal's buying group), source (the channel of the CRM's
+-- lead source of the deal's person), source_detail (that lead source as the CRM
+-- wrote it), sourcing (marketing_sourced / marketing_influenced / sales_sourced)
+-- and owner (the deal owner). Rows with period_type 'all_time' have no period_start.
 {%- set breakdowns = [
     ('overall', "'all'"), ('segment', 'segment'), ('region', 'region'), ('industry', 'industry'),
-    ('channel', 'first_touch_channel'), ('source', 'lead_source_channel'), ('sourcing', 'sourcing'),
+    ('channel', 'first_touch_channel'), ('source', 'lead_source_channel'),
+    ('source_detail', 'lead_source_detail'), ('sourcing', 'sourcing'),
     ('owner', "coalesce(owner_id, 'unknown')"),
 ] %}
 

@@ -25,6 +25,8 @@ final as (
         lead_score,
         original_source,
         lead_source_channel,
+        lead_source_detail,
+        has_unmapped_lead_source,
         contact_created_at,
         first_seen_at,
         first_identified_at,

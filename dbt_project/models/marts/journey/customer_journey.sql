@@ -18,6 +18,8 @@ final as (
         stage,
         previous_stage,
         evidence,
+        is_inferred,
+        reported_entered_at,
         team,
         channel,
         touch_type,

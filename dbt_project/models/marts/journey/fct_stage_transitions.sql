@@ -30,6 +30,8 @@ final as (
         transitions.stage,
         cast(transitions.stage_rank as integer) as stage_rank,
         transitions.entered_at,
+        transitions.reported_entered_at,
+        transitions.is_inferred,
         transitions.previous_stage,
         transitions.evidence,
         transitions.evidence_detail,

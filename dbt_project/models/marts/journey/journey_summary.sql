@@ -26,7 +26,8 @@ stage_dates as (
         {%- for stage in tl_stages() %}
         min(entered_at) filter (where stage = '{{ stage }}') as {{ stage }}_at,
         {%- endfor %}
-        cast(sum(times_entered - 1) as bigint) as stage_reentries
+        cast(sum(times_entered - 1) as bigint) as stage_reentries,
+        bool_or(is_inferred) as has_inferred_stage_dates
 
     from first_entries
     group by person_id
@@ -43,7 +44,11 @@ current_stages as (
 
 first_touches as (
 
-    select person_id, channel as first_touch_channel, event_at as first_touch_at
+    select
+        person_id,
+        channel as first_touch_channel,
+        channel_detail as first_touch_detail,
+        event_at as first_touch_at
     from journey_events
     where event_kind = 'touchpoint'
     qualify row_number() over (partition by person_id order by event_seq) = 1
@@ -105,8 +110,10 @@ final as (
         {%- endfor %}
         current_stages.current_stage,
         first_touches.first_touch_channel,
+        first_touches.first_touch_detail,
         first_touches.first_touch_at,
         people.lead_source_channel,
+        people.lead_source_detail,
         coalesce(touch_counts.marketing_touches, 0) as marketing_touches,
         coalesce(touch_counts.sales_touches, 0) as sales_touches,
         first_sales_touches.first_sales_touch_at,
@@ -121,6 +128,7 @@ final as (
         stage_dates.mql_at is not null and responses.first_sales_touch_after_mql_at is null
             as is_mql_without_sales_touch,
         coalesce(stage_dates.stage_reentries, 0) as stage_reentries,
+        coalesce(stage_dates.has_inferred_stage_dates, false) as has_inferred_stage_dates,
         current_stages.last_event_at
 
     from people

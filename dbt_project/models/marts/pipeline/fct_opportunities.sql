@@ -17,7 +17,7 @@ identities as (
 
 people as (
 
-    select person_id, lead_source_channel, is_deleted
+    select person_id, lead_source_channel, lead_source_detail, has_unmapped_lead_source, is_deleted
     from {{ ref('int_people') }}
 
 ),
@@ -64,6 +64,8 @@ joined as (
         deals.*,
         case when not coalesce(people.is_deleted, false) then identities.person_id end as person_id,
         people.lead_source_channel,
+        people.lead_source_detail,
+        coalesce(people.has_unmapped_lead_source, false) as has_unmapped_lead_source,
         nullif(least(
             coalesce(by_person.first_marketing_touch_at, 'infinity'::timestamptz),
             coalesce(by_account.first_marketing_touch_at, 'infinity'::timestamptz)
@@ -126,14 +128,21 @@ final as (
         lost_reason,
         first_marketing_touch_at,
         lead_source_channel,
+        lead_source_detail,
+        -- An unmapped lead source ('other' until original_source_mapping knows it)
+        -- says nothing about which team found the person: it does not source a deal.
         case
             when first_marketing_touch_at < created_at then 'marketing'
-            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }} then 'marketing'
+            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }}
+                and not has_unmapped_lead_source then 'marketing'
             else 'sales'
         end as sourced_by,
         case
             when first_marketing_touch_at < created_at then 'marketing touch before the deal was created'
-            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }} then 'lead source is a marketing channel'
+            when lead_source_channel in {{ tl_in_list(tl_marketing_channels()) }}
+                and not has_unmapped_lead_source then 'lead source is a marketing channel'
+            when has_unmapped_lead_source
+                then 'no marketing touch before the deal; lead source not in original_source_mapping'
             else 'no marketing touch before the deal and no marketing lead source'
         end as sourced_by_reason
 

@@ -25,6 +25,7 @@ final as (
         end as account_key,
         people.owner_id,
         coalesce(people.lead_source_channel, 'unknown') as lead_source_channel,
+        coalesce(people.lead_source_detail, 'unknown') as lead_source_detail,
         coalesce(accounts.segment, 'unknown') as segment,
         coalesce(accounts.region, 'unknown') as region,
         coalesce(accounts.industry, 'unknown') as industry
