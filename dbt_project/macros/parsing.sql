@@ -96,3 +96,8 @@
 {% macro tl_slug(expr) -%}
     trim(regexp_replace(lower({{ expr }}), '[^a-z0-9]+', '_', 'g'), '_')
 {%- endmacro %}
+
+{#- The domain of a website as people type it ('https://www.Acme.com/about' -> 'acme.com'). -#}
+{% macro tl_domain(expr) -%}
+    nullif(regexp_replace(lower({{ expr }}), '^([a-z]+://)?(www\.)?([^/:?#]+).*$', '\3'), '')
+{%- endmacro %}

@@ -38,7 +38,7 @@ def test_every_new_mart_is_enforced_and_documented_column_by_column():
 
 
 def test_every_building_block_is_described_with_its_grain():
-    for folder in ("models/marts/attribution/intermediate", "models/marts/alignment/intermediate"):
+    for folder in ("models/intermediate/attribution", "models/intermediate/alignment"):
         described = models_in(folder)
         files = {p.stem for p in (PROJECT / folder).iterdir() if p.suffix in (".sql", ".py")}
         assert files == set(described), folder
@@ -49,6 +49,8 @@ def test_every_building_block_is_described_with_its_grain():
 def test_every_var_the_new_models_read_has_a_documented_default():
     declared = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
     paths = [*(PROJECT / "models/marts/attribution").rglob("*.sql"), *(PROJECT / "models/marts/alignment").rglob("*.sql"),
+             *(PROJECT / "models/intermediate/attribution").rglob("*.sql"),
+             *(PROJECT / "models/intermediate/alignment").rglob("*.sql"),
              PROJECT / "macros" / "attribution.sql", *(PROJECT / "tests").glob("assert_*.sql")]
     used = set()
     for path in paths:

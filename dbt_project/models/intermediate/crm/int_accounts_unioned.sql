@@ -7,31 +7,9 @@
 
 with
 
-crm_accounts as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__accounts') }}
-
-),
-
-hubspot_companies as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__companies') }}
-
-),
-
-salesforce_accounts as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__accounts') }}
-
-),
-
 unioned as (
 
-    select * from crm_accounts
-    union all
-    select * from hubspot_companies
-    union all
-    select * from salesforce_accounts
+    {{ tl_crm_union('accounts', columns) }}
 
 ),
 

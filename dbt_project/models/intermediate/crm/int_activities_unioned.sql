@@ -10,31 +10,9 @@
 
 with
 
-crm_activities as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__activities') }}
-
-),
-
-hubspot_engagements as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__engagements') }}
-
-),
-
-salesforce_activities as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__activities') }}
-
-),
-
 unioned as (
 
-    select * from crm_activities
-    union all
-    select * from hubspot_engagements
-    union all
-    select * from salesforce_activities
+    {{ tl_crm_union('activities', columns) }}
 
 ),
 

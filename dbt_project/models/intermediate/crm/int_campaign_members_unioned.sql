@@ -8,25 +8,17 @@
 
 with
 
-crm_members as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__campaign_members') }}
-
-),
-
-salesforce_members as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__campaign_members') }}
-    where not is_deleted
-
-),
-
 unioned as (
 
-    select * from crm_members
-    union all
-    select * from salesforce_members
+    {{ tl_crm_union('campaign_members', columns + ['is_deleted']) }}
+
+),
+
+final as (
+
+    select {{ columns | join(', ') }} from unioned
+    where not is_deleted
 
 )
 
-select * from unioned
+select * from final

@@ -6,24 +6,6 @@
 
 with
 
-crm_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__contact_stage_history') }}
-
-),
-
-hubspot_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__contact_stage_history') }}
-
-),
-
-salesforce_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__contact_stage_history') }}
-
-),
-
 stage_mapping as (
 
     select
@@ -36,11 +18,7 @@ stage_mapping as (
 
 unioned as (
 
-    select * from crm_history
-    union all
-    select * from hubspot_history
-    union all
-    select * from salesforce_history
+    {{ tl_crm_union('contact_stages', columns) }}
 
 ),
 

@@ -15,24 +15,6 @@
 
 with
 
-crm_contacts as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__contacts') }}
-
-),
-
-hubspot_contacts as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__contacts') }}
-
-),
-
-salesforce_contacts as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__contacts') }}
-
-),
-
 stage_mapping as (
 
     select
@@ -55,11 +37,7 @@ original_source_mapping as (
 
 unioned as (
 
-    select * from crm_contacts
-    union all
-    select * from hubspot_contacts
-    union all
-    select * from salesforce_contacts
+    {{ tl_crm_union('contacts', columns) }}
 
 ),
 

@@ -5,24 +5,6 @@
 
 with
 
-crm_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__deal_stage_history') }}
-
-),
-
-hubspot_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__deal_stage_history') }}
-
-),
-
-salesforce_history as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__deal_stage_history') }}
-
-),
-
 deals as (
 
     select deal_key, pipeline from {{ ref('int_deals_unioned') }}
@@ -44,11 +26,7 @@ deal_stage_mapping as (
 
 unioned as (
 
-    select * from crm_history
-    union all
-    select * from hubspot_history
-    union all
-    select * from salesforce_history
+    {{ tl_crm_union('deal_stages', columns) }}
 
 ),
 

@@ -10,24 +10,6 @@
 
 with
 
-crm_deals as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__deals') }}
-
-),
-
-hubspot_deals as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__deals') }}
-
-),
-
-salesforce_deals as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__deals') }}
-
-),
-
 deal_stage_mapping as (
 
     select
@@ -43,11 +25,7 @@ deal_stage_mapping as (
 
 unioned as (
 
-    select * from crm_deals
-    union all
-    select * from hubspot_deals
-    union all
-    select * from salesforce_deals
+    {{ tl_crm_union('deals', columns) }}
 
 ),
 

@@ -6,31 +6,9 @@
 
 with
 
-crm_owners as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_crm__owners') }}
-
-),
-
-hubspot_owners as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_hubspot__owners') }}
-
-),
-
-salesforce_owners as (
-
-    select {{ columns | join(', ') }} from {{ ref('stg_salesforce__owners') }}
-
-),
-
 unioned as (
 
-    select * from crm_owners
-    union all
-    select * from hubspot_owners
-    union all
-    select * from salesforce_owners
+    {{ tl_crm_union('owners', columns) }}
 
 ),
 

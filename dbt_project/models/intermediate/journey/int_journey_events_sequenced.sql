@@ -4,6 +4,36 @@
 -- known person), stage changes in funnel order, then touchpoints by id. Each
 -- event carries the person's stage after it. Deleted people, deleted records and
 -- touchpoints without a person are left out.
+{%- set event_columns = [
+    ('journey_event_id', 'string'),
+    ('person_id', 'string'),
+    ('account_id', 'string'),
+    ('account_source_system', 'string'),
+    ('event_at', 'timestamp with time zone'),
+    ('event_kind', 'string'),
+    ('event_kind_order', 'integer'),
+    ('stage_entered', 'string'),
+    ('stage_rank', 'integer'),
+    ('previous_stage', 'string'),
+    ('evidence', 'string'),
+    ('evidence_detail', 'string'),
+    ('is_inferred', 'boolean'),
+    ('reported_entered_at', 'timestamp with time zone'),
+    ('team', 'string'),
+    ('channel', 'string'),
+    ('channel_detail', 'string'),
+    ('touch_type', 'string'),
+    ('campaign_id', 'string'),
+    ('campaign_key', 'string'),
+    ('utm_source', 'string'),
+    ('utm_medium', 'string'),
+    ('utm_campaign', 'string'),
+    ('touchpoint_id', 'string'),
+    ('owner_id', 'string'),
+    ('is_sales_touch', 'boolean'),
+    ('source_system', 'string'),
+] %}
+
 with
 
 people as (
@@ -37,66 +67,53 @@ stage_changes as (
 events as (
 
     select
-        md5('touchpoint|' || touchpoint_id) as journey_event_id,
-        person_id,
-        account_id,
-        account_source_system,
-        occurred_at as event_at,
-        'touchpoint' as event_kind,
-        1 as event_kind_order,
-        cast(null as {{ dbt.type_string() }}) as stage_entered,
-        cast(null as integer) as stage_rank,
-        cast(null as {{ dbt.type_string() }}) as previous_stage,
-        cast(null as {{ dbt.type_string() }}) as evidence,
-        cast(null as {{ dbt.type_string() }}) as evidence_detail,
-        false as is_inferred,
-        cast(null as timestamp with time zone) as reported_entered_at,
-        team,
-        channel,
-        channel_detail,
-        touch_type,
-        campaign_id,
-        campaign_key,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        touchpoint_id,
-        owner_id,
-        is_sales_touch,
-        source_system
+        {{ tl_conformed(event_columns, {
+            'journey_event_id': "md5('touchpoint|' || touchpoints.touchpoint_id)",
+            'person_id': 'touchpoints.person_id',
+            'account_id': 'touchpoints.account_id',
+            'account_source_system': 'touchpoints.account_source_system',
+            'event_at': 'touchpoints.occurred_at',
+            'event_kind': "'touchpoint'",
+            'event_kind_order': '1',
+            'is_inferred': 'false',
+            'team': 'touchpoints.team',
+            'channel': 'touchpoints.channel',
+            'channel_detail': 'touchpoints.channel_detail',
+            'touch_type': 'touchpoints.touch_type',
+            'campaign_id': 'touchpoints.campaign_id',
+            'campaign_key': 'touchpoints.campaign_key',
+            'utm_source': 'touchpoints.utm_source',
+            'utm_medium': 'touchpoints.utm_medium',
+            'utm_campaign': 'touchpoints.utm_campaign',
+            'touchpoint_id': 'touchpoints.touchpoint_id',
+            'owner_id': 'touchpoints.owner_id',
+            'is_sales_touch': 'touchpoints.is_sales_touch',
+            'source_system': 'touchpoints.source_system',
+        }) }}
 
     from touchpoints
 
     union all
 
     select
-        md5('stage_change|' || stage_changes.stage_transition_id),
-        stage_changes.person_id,
-        people.account_id,
-        people.account_source_system,
-        stage_changes.entered_at,
-        'stage_change',
-        0,
-        stage_changes.stage,
-        stage_changes.stage_rank,
-        stage_changes.previous_stage,
-        stage_changes.evidence,
-        stage_changes.evidence_detail,
-        stage_changes.is_inferred,
-        stage_changes.reported_entered_at,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        false,
-        stage_changes.source_system
+        {{ tl_conformed(event_columns, {
+            'journey_event_id': "md5('stage_change|' || stage_changes.stage_transition_id)",
+            'person_id': 'stage_changes.person_id',
+            'account_id': 'people.account_id',
+            'account_source_system': 'people.account_source_system',
+            'event_at': 'stage_changes.entered_at',
+            'event_kind': "'stage_change'",
+            'event_kind_order': '0',
+            'stage_entered': 'stage_changes.stage',
+            'stage_rank': 'stage_changes.stage_rank',
+            'previous_stage': 'stage_changes.previous_stage',
+            'evidence': 'stage_changes.evidence',
+            'evidence_detail': 'stage_changes.evidence_detail',
+            'is_inferred': 'stage_changes.is_inferred',
+            'reported_entered_at': 'stage_changes.reported_entered_at',
+            'is_sales_touch': 'false',
+            'source_system': 'stage_changes.source_system',
+        }) }}
 
     from stage_changes
     inner join people

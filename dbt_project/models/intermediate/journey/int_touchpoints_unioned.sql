@@ -6,6 +6,36 @@
 -- Sales activities logged on an account but no contact have no person.
 -- channel_detail is what the channel was decided from: a web session's
 -- 'source / medium', a campaign's type, an activity's 'type / direction'.
+{%- set touchpoint_columns = [
+    ('touchpoint_id', 'string'),
+    ('person_id', 'string'),
+    ('occurred_at', 'timestamp with time zone'),
+    ('team', 'string'),
+    ('channel', 'string'),
+    ('channel_detail', 'string'),
+    ('touch_type', 'string'),
+    ('campaign_id', 'string'),
+    ('campaign_key', 'string'),
+    ('utm_source', 'string'),
+    ('utm_medium', 'string'),
+    ('utm_campaign', 'string'),
+    ('utm_term', 'string'),
+    ('utm_content', 'string'),
+    ('click_id_type', 'string'),
+    ('landing_page_path', 'string'),
+    ('referrer_host', 'string'),
+    ('session_id', 'string'),
+    ('activity_id', 'string'),
+    ('owner_id', 'string'),
+    ('deal_id', 'string'),
+    ('activity_account_id', 'string'),
+    ('activity_account_source_system', 'string'),
+    ('is_sales_touch', 'boolean'),
+    ('is_deleted', 'boolean'),
+    ('source_system', 'string'),
+    ('source_record_id', 'string'),
+] %}
+
 with
 
 sessions as (
@@ -64,33 +94,30 @@ session_people as (
 web_session_touches as (
 
     select
-        md5('web_session|' || session_people.session_id) as touchpoint_id,
-        session_people.person_id,
-        session_people.session_start_at as occurred_at,
-        'marketing' as team,
-        session_people.channel,
-        session_people.session_source || ' / ' || session_people.session_medium as channel_detail,
-        case when session_people.is_ad_click then 'ad_click' else 'session_start' end as touch_type,
-        session_people.campaign_id,
-        session_people.campaign_key,
-        session_people.utm_source,
-        session_people.utm_medium,
-        session_people.utm_campaign,
-        session_people.utm_term,
-        session_people.utm_content,
-        session_people.click_id_type,
-        session_people.landing_page_path,
-        session_people.referrer_host,
-        session_people.session_id,
-        cast(null as {{ dbt.type_string() }}) as activity_id,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_source_system,
-        false as is_sales_touch,
-        false as is_deleted,
-        'web' as source_system,
-        session_people.session_id as source_record_id
+        {{ tl_conformed(touchpoint_columns, {
+            'touchpoint_id': "md5('web_session|' || session_people.session_id)",
+            'person_id': 'session_people.person_id',
+            'occurred_at': 'session_people.session_start_at',
+            'team': "'marketing'",
+            'channel': 'session_people.channel',
+            'channel_detail': "session_people.session_source || ' / ' || session_people.session_medium",
+            'touch_type': "case when session_people.is_ad_click then 'ad_click' else 'session_start' end",
+            'campaign_id': 'session_people.campaign_id',
+            'campaign_key': 'session_people.campaign_key',
+            'utm_source': 'session_people.utm_source',
+            'utm_medium': 'session_people.utm_medium',
+            'utm_campaign': 'session_people.utm_campaign',
+            'utm_term': 'session_people.utm_term',
+            'utm_content': 'session_people.utm_content',
+            'click_id_type': 'session_people.click_id_type',
+            'landing_page_path': 'session_people.landing_page_path',
+            'referrer_host': 'session_people.referrer_host',
+            'session_id': 'session_people.session_id',
+            'is_sales_touch': 'false',
+            'is_deleted': 'false',
+            'source_system': "'web'",
+            'source_record_id': 'session_people.session_id',
+        }) }}
 
     from session_people
 
@@ -99,33 +126,30 @@ web_session_touches as (
 form_submit_touches as (
 
     select
-        md5('web_event|' || form_submits.message_id) as touchpoint_id,
-        session_people.person_id,
-        form_submits.event_at as occurred_at,
-        'marketing' as team,
-        session_people.channel,
-        session_people.session_source || ' / ' || session_people.session_medium as channel_detail,
-        'form_submit' as touch_type,
-        session_people.campaign_id,
-        session_people.campaign_key,
-        session_people.utm_source,
-        session_people.utm_medium,
-        session_people.utm_campaign,
-        session_people.utm_term,
-        session_people.utm_content,
-        session_people.click_id_type,
-        form_submits.page_path as landing_page_path,
-        session_people.referrer_host,
-        form_submits.session_id,
-        cast(null as {{ dbt.type_string() }}) as activity_id,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_source_system,
-        false as is_sales_touch,
-        false as is_deleted,
-        'web' as source_system,
-        form_submits.message_id as source_record_id
+        {{ tl_conformed(touchpoint_columns, {
+            'touchpoint_id': "md5('web_event|' || form_submits.message_id)",
+            'person_id': 'session_people.person_id',
+            'occurred_at': 'form_submits.event_at',
+            'team': "'marketing'",
+            'channel': 'session_people.channel',
+            'channel_detail': "session_people.session_source || ' / ' || session_people.session_medium",
+            'touch_type': "'form_submit'",
+            'campaign_id': 'session_people.campaign_id',
+            'campaign_key': 'session_people.campaign_key',
+            'utm_source': 'session_people.utm_source',
+            'utm_medium': 'session_people.utm_medium',
+            'utm_campaign': 'session_people.utm_campaign',
+            'utm_term': 'session_people.utm_term',
+            'utm_content': 'session_people.utm_content',
+            'click_id_type': 'session_people.click_id_type',
+            'landing_page_path': 'form_submits.page_path',
+            'referrer_host': 'session_people.referrer_host',
+            'session_id': 'form_submits.session_id',
+            'is_sales_touch': 'false',
+            'is_deleted': 'false',
+            'source_system': "'web'",
+            'source_record_id': 'form_submits.message_id',
+        }) }}
 
     from form_submits
     inner join session_people
@@ -133,42 +157,18 @@ form_submit_touches as (
 
 ),
 
-campaign_touches as (
+campaign_responses as (
 
     select
-        md5('campaign_member|' || campaign_members.source_system || '|'
-            || campaign_members.campaign_id || '|' || campaign_members.contact_id) as touchpoint_id,
+        campaign_members.*,
         identities.person_id,
-        campaign_members.responded_at as occurred_at,
-        'marketing' as team,
         {{ tl_campaign_type_channel('campaign_members.campaign_type') }} as channel,
-        coalesce(campaign_members.campaign_type, '(not set)') as channel_detail,
         case
             when regexp_matches(coalesce(campaign_members.campaign_type, ''), 'webinar') then 'webinar'
             when regexp_matches(coalesce(campaign_members.campaign_type, ''), 'event|conference|trade|seminar|meetup|workshop') then 'event'
             when regexp_matches(coalesce(campaign_members.campaign_type, ''), 'e-?mail|newsletter') then 'email_click'
             else 'campaign_response'
-        end as touch_type,
-        campaign_members.campaign_id,
-        campaign_members.source_system || ':' || campaign_members.campaign_id as campaign_key,
-        cast(null as {{ dbt.type_string() }}) as utm_source,
-        cast(null as {{ dbt.type_string() }}) as utm_medium,
-        cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        cast(null as {{ dbt.type_string() }}) as utm_term,
-        cast(null as {{ dbt.type_string() }}) as utm_content,
-        cast(null as {{ dbt.type_string() }}) as click_id_type,
-        cast(null as {{ dbt.type_string() }}) as landing_page_path,
-        cast(null as {{ dbt.type_string() }}) as referrer_host,
-        cast(null as {{ dbt.type_string() }}) as session_id,
-        cast(null as {{ dbt.type_string() }}) as activity_id,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_id,
-        cast(null as {{ dbt.type_string() }}) as activity_account_source_system,
-        false as is_sales_touch,
-        false as is_deleted,
-        campaign_members.source_system,
-        campaign_members.campaign_id || '|' || campaign_members.contact_id as source_record_id
+        end as touch_type
 
     from campaign_members
     left join identities
@@ -177,37 +177,50 @@ campaign_touches as (
 
 ),
 
+campaign_touches as (
+
+    select
+        {{ tl_conformed(touchpoint_columns, {
+            'touchpoint_id': "md5('campaign_member|' || source_system || '|' || campaign_id || '|' || contact_id)",
+            'person_id': 'person_id',
+            'occurred_at': 'responded_at',
+            'team': "'marketing'",
+            'channel': 'channel',
+            'channel_detail': "coalesce(campaign_type, '(not set)')",
+            'touch_type': 'touch_type',
+            'campaign_id': 'campaign_id',
+            'campaign_key': "source_system || ':' || campaign_id",
+            'is_sales_touch': 'false',
+            'is_deleted': 'false',
+            'source_system': 'source_system',
+            'source_record_id': "campaign_id || '|' || contact_id",
+        }) }}
+
+    from campaign_responses
+
+),
+
 activity_touches as (
 
     select
-        md5('activity|' || activities.activity_key) as touchpoint_id,
-        identities.person_id,
-        activities.occurred_at,
-        'sales' as team,
-        activities.channel,
-        activities.activity_type || coalesce(' / ' || activities.direction, '') as channel_detail,
-        activities.activity_type as touch_type,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_key,
-        cast(null as {{ dbt.type_string() }}) as utm_source,
-        cast(null as {{ dbt.type_string() }}) as utm_medium,
-        cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        cast(null as {{ dbt.type_string() }}) as utm_term,
-        cast(null as {{ dbt.type_string() }}) as utm_content,
-        cast(null as {{ dbt.type_string() }}) as click_id_type,
-        cast(null as {{ dbt.type_string() }}) as landing_page_path,
-        cast(null as {{ dbt.type_string() }}) as referrer_host,
-        cast(null as {{ dbt.type_string() }}) as session_id,
-        activities.activity_id,
-        activities.owner_id,
-        activities.deal_id,
-        activities.account_id as activity_account_id,
-        case when activities.account_id is not null then activities.source_system end
-            as activity_account_source_system,
-        activities.is_sales_touch,
-        activities.is_deleted,
-        activities.source_system,
-        activities.activity_id as source_record_id
+        {{ tl_conformed(touchpoint_columns, {
+            'touchpoint_id': "md5('activity|' || activities.activity_key)",
+            'person_id': 'identities.person_id',
+            'occurred_at': 'activities.occurred_at',
+            'team': "'sales'",
+            'channel': 'activities.channel',
+            'channel_detail': "activities.activity_type || coalesce(' / ' || activities.direction, '')",
+            'touch_type': 'activities.activity_type',
+            'activity_id': 'activities.activity_id',
+            'owner_id': 'activities.owner_id',
+            'deal_id': 'activities.deal_id',
+            'activity_account_id': 'activities.account_id',
+            'activity_account_source_system': 'case when activities.account_id is not null then activities.source_system end',
+            'is_sales_touch': 'activities.is_sales_touch',
+            'is_deleted': 'activities.is_deleted',
+            'source_system': 'activities.source_system',
+            'source_record_id': 'activities.activity_id',
+        }) }}
 
     from activities
     left join identities

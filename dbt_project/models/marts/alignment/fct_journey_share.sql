@@ -8,7 +8,7 @@ with
 
 deals as (
 
-    select * from {{ ref('fct_pipeline_deals') }}
+    select * from {{ ref('int_opportunities_segmented') }}
     where is_won and closed_at is not null
 
 ),

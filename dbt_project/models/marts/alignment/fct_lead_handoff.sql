@@ -19,7 +19,6 @@
 {%- set sla_hours = var('lead_response_sla_hours') %}
 {%- set sla_basis = var('lead_response_sla_basis') %}
 {%- set dropped_days = var('dropped_lead_days') | int %}
-{%- set timezone = var('business_timezone') %}
 {%- if sla_basis not in ['business', 'calendar'] %}
     {{ exceptions.raise_compiler_error("var lead_response_sla_basis must be 'business' or 'calendar', got '" ~ sla_basis ~ "'") }}
 {%- endif %}
@@ -51,18 +50,6 @@ sales_touches as (
 people as (
 
     select * from {{ ref('int_people_segmented') }}
-
-),
-
-business_hours as (
-
-    select * from {{ ref('business_hours') }}
-
-),
-
-holidays as (
-
-    select * from {{ ref('business_holidays') }}
 
 ),
 
@@ -186,55 +173,7 @@ evaluated as (
 
 ),
 
-local_intervals as (
-
-    select
-        person_id,
-        mql_seq,
-        timezone('{{ timezone }}', mql_at) as local_start,
-        timezone('{{ timezone }}', clock_stopped_at) as local_end
-
-    from evaluated
-    where clock_stopped_at > mql_at
-
-),
-
-local_days as (
-
-    select
-        person_id,
-        mql_seq,
-        local_start,
-        local_end,
-        cast(unnest(generate_series(
-            cast(local_start as date), cast(local_end as date), interval 1 day
-        )) as date) as local_date
-
-    from local_intervals
-
-),
-
-business_seconds as (
-
-    select
-        local_days.person_id,
-        local_days.mql_seq,
-        sum(greatest(0.0,
-            epoch(least(local_days.local_end,
-                cast(local_days.local_date as timestamp) + to_seconds(business_hours.end_hour * 3600)))
-            - epoch(greatest(local_days.local_start,
-                cast(local_days.local_date as timestamp) + to_seconds(business_hours.start_hour * 3600)))
-        )) as seconds
-
-    from local_days
-    inner join business_hours
-        on business_hours.weekday = isodow(local_days.local_date)
-    left join holidays
-        on holidays.holiday_date = local_days.local_date
-    where holidays.holiday_date is null
-    group by local_days.person_id, local_days.mql_seq
-
-),
+{{ tl_business_seconds_ctes('evaluated', ['person_id', 'mql_seq'], 'mql_at', 'clock_stopped_at', 'business_seconds') }},
 
 measured as (
 

@@ -17,7 +17,7 @@ with
 
 deals as (
 
-    select * from {{ ref('fct_pipeline_deals') }}
+    select * from {{ ref('int_opportunities_segmented') }}
 
 ),
 

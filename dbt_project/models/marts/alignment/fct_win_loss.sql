@@ -16,7 +16,7 @@ with
 
 closed_deals as (
 
-    select * from {{ ref('fct_pipeline_deals') }}
+    select * from {{ ref('int_opportunities_segmented') }}
     where is_closed
 
 ),

@@ -6,6 +6,32 @@
 -- funnel order), then deal stages, then touchpoints, each group by id. Each event
 -- carries the account's stage after it. Works without any contact: an
 -- opportunity-centric export (accounts, deals, activities) has a journey too.
+{%- set event_columns = [
+    ('account_journey_event_id', 'string'),
+    ('account_key', 'string'),
+    ('event_at', 'timestamp with time zone'),
+    ('event_kind', 'string'),
+    ('event_kind_order', 'integer'),
+    ('stage_entered', 'string'),
+    ('stage_rank', 'integer'),
+    ('previous_stage', 'string'),
+    ('evidence', 'string'),
+    ('evidence_detail', 'string'),
+    ('person_id', 'string'),
+    ('opportunity_id', 'string'),
+    ('deal_stage', 'string'),
+    ('deal_canonical_stage', 'string'),
+    ('team', 'string'),
+    ('channel', 'string'),
+    ('touch_type', 'string'),
+    ('campaign_id', 'string'),
+    ('campaign_key', 'string'),
+    ('touchpoint_id', 'string'),
+    ('owner_id', 'string'),
+    ('is_sales_touch', 'boolean'),
+    ('event_source_system', 'string'),
+] %}
+
 with
 
 accounts as (
@@ -24,27 +50,16 @@ transitions as (
 
 touchpoints as (
 
-    select
-        touchpoints.*,
-        unioned.account_source_system || ':' || touchpoints.account_id as account_key
-
-    from {{ ref('fct_touchpoints') }} as touchpoints
-    inner join {{ ref('int_touchpoints_unioned') }} as unioned
-        on unioned.touchpoint_id = touchpoints.touchpoint_id
-    where touchpoints.account_id is not null
+    select * from {{ ref('int_touchpoints_sequenced') }}
+    where account_key is not null
 
 ),
 
 deals as (
 
-    select
-        source_system || ':' || opportunity_id as deal_key,
-        source_system || ':' || account_id as account_key,
-        opportunity_id,
-        owner_id
-
-    from {{ ref('fct_opportunities') }}
-    where account_id is not null
+    select deal_key, account_key, opportunity_id, owner_id
+    from {{ ref('int_opportunities_sourced') }}
+    where account_key is not null
 
 ),
 
@@ -59,59 +74,41 @@ deal_stages as (
 events as (
 
     select
-        md5('stage_change|' || transitions.account_stage_transition_id) as account_journey_event_id,
-        transitions.account_key,
-        transitions.entered_at as event_at,
-        'stage_change' as event_kind,
-        0 as event_kind_order,
-        transitions.stage as stage_entered,
-        transitions.stage_rank,
-        transitions.previous_stage,
-        transitions.evidence,
-        transitions.evidence_detail,
-        transitions.person_id,
-        transitions.opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as deal_stage,
-        cast(null as {{ dbt.type_string() }}) as deal_canonical_stage,
-        cast(null as {{ dbt.type_string() }}) as team,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as touch_type,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_key,
-        cast(null as {{ dbt.type_string() }}) as touchpoint_id,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        false as is_sales_touch,
-        transitions.evidence_source_system as event_source_system
+        {{ tl_conformed(event_columns, {
+            'account_journey_event_id': "md5('stage_change|' || transitions.account_stage_transition_id)",
+            'account_key': 'transitions.account_key',
+            'event_at': 'transitions.entered_at',
+            'event_kind': "'stage_change'",
+            'event_kind_order': '0',
+            'stage_entered': 'transitions.stage',
+            'stage_rank': 'transitions.stage_rank',
+            'previous_stage': 'transitions.previous_stage',
+            'evidence': 'transitions.evidence',
+            'evidence_detail': 'transitions.evidence_detail',
+            'person_id': 'transitions.person_id',
+            'opportunity_id': 'transitions.opportunity_id',
+            'is_sales_touch': 'false',
+            'event_source_system': 'transitions.evidence_source_system',
+        }) }}
 
     from transitions
 
     union all
 
     select
-        md5('deal_stage|' || deal_stages.deal_key || '|' || deal_stages.deal_stage || '|'
-            || cast(deal_stages.entered_at as {{ dbt.type_string() }})),
-        deals.account_key,
-        deal_stages.entered_at,
-        'deal_stage',
-        1,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as integer),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        deals.opportunity_id,
-        deal_stages.deal_stage,
-        deal_stages.canonical_stage,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        deals.owner_id,
-        false,
-        deal_stages.source_system
+        {{ tl_conformed(event_columns, {
+            'account_journey_event_id': "md5('deal_stage|' || deal_stages.deal_key || '|' || deal_stages.deal_stage || '|' || cast(deal_stages.entered_at as " ~ dbt.type_string() ~ "))",
+            'account_key': 'deals.account_key',
+            'event_at': 'deal_stages.entered_at',
+            'event_kind': "'deal_stage'",
+            'event_kind_order': '1',
+            'opportunity_id': 'deals.opportunity_id',
+            'deal_stage': 'deal_stages.deal_stage',
+            'deal_canonical_stage': 'deal_stages.canonical_stage',
+            'owner_id': 'deals.owner_id',
+            'is_sales_touch': 'false',
+            'event_source_system': 'deal_stages.source_system',
+        }) }}
 
     from deal_stages
     inner join deals
@@ -120,29 +117,24 @@ events as (
     union all
 
     select
-        md5('touchpoint|' || touchpoint_id),
-        account_key,
-        occurred_at,
-        'touchpoint',
-        2,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as integer),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        person_id,
-        deal_id,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        team,
-        channel,
-        touch_type,
-        campaign_id,
-        campaign_key,
-        touchpoint_id,
-        owner_id,
-        is_sales_touch,
-        source_system
+        {{ tl_conformed(event_columns, {
+            'account_journey_event_id': "md5('touchpoint|' || touchpoint_id)",
+            'account_key': 'account_key',
+            'event_at': 'occurred_at',
+            'event_kind': "'touchpoint'",
+            'event_kind_order': '2',
+            'person_id': 'person_id',
+            'opportunity_id': 'deal_id',
+            'team': 'team',
+            'channel': 'channel',
+            'touch_type': 'touch_type',
+            'campaign_id': 'campaign_id',
+            'campaign_key': 'campaign_key',
+            'touchpoint_id': 'touchpoint_id',
+            'owner_id': 'owner_id',
+            'is_sales_touch': 'is_sales_touch',
+            'event_source_system': 'source_system',
+        }) }}
 
     from touchpoints
 

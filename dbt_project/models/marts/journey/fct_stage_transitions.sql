@@ -1,51 +1,31 @@
+-- The contract columns of int_stage_entries_summarized, where the rules live.
 with
 
-transitions as (
+stage_entries as (
 
-    select * from {{ ref('int_stage_transitions_derived') }}
-
-),
-
-people as (
-
-    select person_id, account_id from {{ ref('int_people') }}
-    where not is_deleted
-
-),
-
-last_entries as (
-
-    select person_id, stage, max(entered_at) as last_entered_at
-    from transitions
-    group by person_id, stage
+    select * from {{ ref('int_stage_entries_summarized') }}
 
 ),
 
 final as (
 
     select
-        transitions.stage_transition_id,
-        transitions.person_id,
-        people.account_id,
-        transitions.stage,
-        cast(transitions.stage_rank as integer) as stage_rank,
-        transitions.entered_at,
-        transitions.reported_entered_at,
-        transitions.is_inferred,
-        transitions.previous_stage,
-        transitions.evidence,
-        transitions.evidence_detail,
-        transitions.source_system,
-        transitions.times_entered,
-        last_entries.last_entered_at
+        stage_transition_id,
+        person_id,
+        account_id,
+        stage,
+        stage_rank,
+        entered_at,
+        reported_entered_at,
+        is_inferred,
+        previous_stage,
+        evidence,
+        evidence_detail,
+        source_system,
+        times_entered,
+        last_entered_at
 
-    from transitions
-    inner join people
-        on people.person_id = transitions.person_id
-    inner join last_entries
-        on last_entries.person_id = transitions.person_id
-        and last_entries.stage = transitions.stage
-    where transitions.entry_number = 1
+    from stage_entries
 
 )
 

@@ -11,7 +11,7 @@ renamed as (
     select
         {{ tl_text('account_id') }} as account_id,
         {{ tl_text('name') }} as account_name,
-        nullif(regexp_replace(lower({{ tl_text('domain') }}), '^([a-z]+://)?(www\.)?([^/:?#]+).*$', '\3'), '') as domain,
+        {{ tl_domain(tl_text('domain')) }} as domain,
         {{ tl_text('industry') }} as industry,
         {{ tl_text('region') }} as region,
         {{ tl_text('country') }} as country,

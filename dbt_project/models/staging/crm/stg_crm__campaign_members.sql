@@ -16,6 +16,8 @@ renamed as (
         {{ tl_text('campaign_name') }} as campaign_name,
         lower({{ tl_text('campaign_type') }}) as campaign_type,
         {{ tl_timestamp('responded_at') }} is not null as has_responded,
+        -- The export has no deleted flag; Salesforce's memberships do.
+        false as is_deleted,
         'crm' as source_system,
         _loaded_at
 

@@ -12,7 +12,7 @@ renamed as (
     select
         {{ tl_text('id') }} as account_id,
         {{ tl_text('property_name') }} as account_name,
-        nullif(regexp_replace(lower({{ tl_text('property_domain') }}), '^([a-z]+://)?(www\.)?([^/:?#]+).*$', '\3'), '') as domain,
+        {{ tl_domain(tl_text('property_domain')) }} as domain,
         {{ tl_text('property_industry') }} as industry,
         coalesce({{ tl_text('property_region') }}, {{ tl_text('property_state') }}) as region,
         {{ tl_text('property_country') }} as country,

@@ -17,7 +17,7 @@ renamed as (
     select
         {{ tl_text('id') }} as account_id,
         {{ tl_text('name') }} as account_name,
-        nullif(regexp_replace(lower({{ tl_text('website') }}), '^([a-z]+://)?(www\.)?([^/:?#]+).*$', '\3'), '') as domain,
+        {{ tl_domain(tl_text('website')) }} as domain,
         {{ tl_text('industry') }} as industry,
         coalesce(
             {% if 'region__c' in columns %}{{ tl_text('region__c') }}{% else %}cast(null as {{ dbt.type_string() }}){% endif %},

@@ -45,7 +45,7 @@ renamed as (
         cast(null as {{ dbt.type_string() }}) as pipeline,
         {{ tl_text('stage_name') }} as deal_stage,
         {{ tl_money('amount') }} as amount,
-        upper(coalesce({{ tl_text('currency_iso_code') }}, '{{ var("salesforce_currency_code", "USD") }}')) as currency_code,
+        upper(coalesce({{ tl_text('currency_iso_code') }}, '{{ var("salesforce_currency_code") }}')) as currency_code,
         {{ tl_timestamp('created_date') }} as created_at,
         {{ tl_date('close_date') }} as close_date,
         {{ tl_bool('is_closed') }} as is_closed,

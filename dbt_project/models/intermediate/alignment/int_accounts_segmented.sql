@@ -4,7 +4,7 @@ with
 
 accounts as (
 
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_accounts_unioned') }}
     where not is_deleted
 
 ),

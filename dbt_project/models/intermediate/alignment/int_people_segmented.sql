@@ -4,7 +4,7 @@ with
 
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people') }}
     where not is_deleted
 
 ),

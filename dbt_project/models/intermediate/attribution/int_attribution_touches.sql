@@ -8,14 +8,7 @@ with
 
 touchpoints as (
 
-    select * from {{ ref('fct_touchpoints') }}
-
-),
-
-touchpoint_accounts as (
-
-    select touchpoint_id, account_source_system
-    from {{ ref('int_touchpoints_unioned') }}
+    select * from {{ ref('int_touchpoints_sequenced') }}
 
 ),
 
@@ -25,9 +18,7 @@ final as (
         touchpoints.touchpoint_id,
         touchpoints.person_id,
         touchpoints.account_id,
-        case when touchpoints.account_id is not null
-            then touchpoint_accounts.account_source_system || ':' || touchpoints.account_id
-        end as account_key,
+        touchpoints.account_key,
         touchpoints.occurred_at,
         cast(touchpoints.occurred_at as date) as occurred_date,
         touchpoints.team,
@@ -47,8 +38,6 @@ final as (
         {%- endif %}
 
     from touchpoints
-    inner join touchpoint_accounts
-        on touchpoint_accounts.touchpoint_id = touchpoints.touchpoint_id
     where touchpoints.team = 'marketing' or touchpoints.is_sales_touch
 
 )

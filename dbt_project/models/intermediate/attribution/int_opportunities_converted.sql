@@ -6,7 +6,7 @@ with
 
 opportunities as (
 
-    select * from {{ ref('fct_opportunities') }}
+    select * from {{ ref('int_opportunities_sourced') }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- One row per conversion that attribution credits:
---   lead, mql, sql     a person's first entry into the stage (fct_stage_transitions);
+--   lead, mql, sql     a person's first entry into the stage (int_stage_entries_summarized);
 --                      credited to that person's own touches;
 --   opportunity        a deal created; closed_won: a deal won (with its revenue);
 --                      credited to the deal's buying group (int_deal_touches_matched).
@@ -14,14 +14,14 @@ with
 
 transitions as (
 
-    select * from {{ ref('fct_stage_transitions') }}
+    select * from {{ ref('int_stage_entries_summarized') }}
 
 ),
 
 people as (
 
     select person_id, account_id, account_source_system
-    from {{ ref('dim_people') }}
+    from {{ ref('int_people') }}
     where not is_deleted
 
 ),

@@ -42,7 +42,7 @@ deals as (
 
 people as (
 
-    select person_id from {{ ref('dim_people') }}
+    select person_id from {{ ref('int_people') }}
     where not is_deleted
 
 ),
@@ -50,7 +50,7 @@ people as (
 furthest_stages as (
 
     select person_id, max(stage_rank) as furthest_stage_rank
-    from {{ ref('fct_stage_transitions') }}
+    from {{ ref('int_stage_entries_summarized') }}
     group by person_id
 
 ),

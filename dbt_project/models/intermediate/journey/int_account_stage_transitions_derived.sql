@@ -2,9 +2,9 @@
 -- furthest of its people's stages and its deals' stages:
 --   visitor      its first touchpoint (anyone at it, or an activity on it)   (touchpoint)
 --   known .. sql the earliest of its live people to enter each stage
---                (fct_stage_transitions; opportunity and customer too, when
+--                (int_stage_entries_summarized; opportunity and customer too, when
 --                the CRM says so for a person without a deal)               (person)
---   opportunity  a deal at the account opens: fct_opportunities.cycle_started_at
+--   opportunity  a deal at the account opens: int_opportunities_sourced.cycle_started_at
 --                (created_at, else the deal's earliest stage-history entry),
 --                else, for a closed deal with neither, its close            (deal)
 --   customer     a deal at the account closed won                           (deal)
@@ -27,19 +27,9 @@ accounts as (
 
 touchpoints as (
 
-    select
-        touchpoints.touchpoint_id,
-        touchpoints.person_id,
-        touchpoints.occurred_at,
-        touchpoints.channel,
-        touchpoints.touch_type,
-        touchpoints.source_system,
-        unioned.account_source_system || ':' || touchpoints.account_id as account_key
-
-    from {{ ref('fct_touchpoints') }} as touchpoints
-    inner join {{ ref('int_touchpoints_unioned') }} as unioned
-        on unioned.touchpoint_id = touchpoints.touchpoint_id
-    where touchpoints.account_id is not null
+    select touchpoint_id, person_id, occurred_at, channel, touch_type, source_system, account_key
+    from {{ ref('int_touchpoints_sequenced') }}
+    where account_key is not null
 
 ),
 
@@ -53,19 +43,15 @@ people as (
 
 person_stages as (
 
-    select * from {{ ref('fct_stage_transitions') }}
+    select * from {{ ref('int_stage_entries_summarized') }}
     where stage <> 'closed_lost'
 
 ),
 
 deals as (
 
-    select
-        *,
-        source_system || ':' || account_id as account_key
-
-    from {{ ref('fct_opportunities') }}
-    where account_id is not null
+    select * from {{ ref('int_opportunities_sourced') }}
+    where account_key is not null
 
 ),
 
