@@ -17,7 +17,8 @@ from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
 
-from connectors._ads_shared.helpers import Account, Batch, report_window, retrying_session
+from connectors._ads_shared.helpers import REQUEST_TIMEOUT_SECONDS, Account, Batch, report_window
+from connectors._shared.http import retrying_session
 from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from . import settings as _settings
@@ -79,7 +80,7 @@ class GoogleAdsSource:
             raise GoogleAdsAuthError(_settings.missing_message(s.missing()))
         self.settings = s
         self._now = now or (lambda: datetime.now(timezone.utc))
-        session = retrying_session(s.max_attempts, s.backoff_factor)
+        session = retrying_session(s.max_attempts, s.backoff_factor, timeout=REQUEST_TIMEOUT_SECONDS)
         auth = RefreshTokenAuth(
             access_token_url=s.token_url, client_id=s.client_id, client_secret=s.client_secret,
             access_token_request_data={"grant_type": "refresh_token", "refresh_token": s.refresh_token},

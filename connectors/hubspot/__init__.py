@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
+from connectors._shared.http import retrying_session
 from connectors._shared.tables import HUBSPOT_PROPERTIES
+from connectors._shared.values import text
 
 from . import settings as _settings
 from .helpers import (
@@ -30,11 +31,9 @@ from .helpers import (
     first_v3_association,
     first_v4_association,
     history_rows,
-    is_unreadable_response,
     list_paginator,
     make_response_check,
     object_row,
-    text,
     to_millis,
 )
 from .settings import HubSpotSettings
@@ -132,15 +131,7 @@ class HubSpotSource:
         if self.page_size < 1 or self.max_attempts < 1:
             raise ValueError("page_size and max_attempts must be at least 1")
         self._hooks = {"response": [make_response_check(token)]}
-        session = Client(
-            request_timeout=_settings.REQUEST_TIMEOUT_SECONDS,
-            raise_for_status=False,
-            request_max_attempts=self.max_attempts,
-            request_backoff_factor=self.backoff_factor,
-            request_max_retry_delay=_settings.MAX_RETRY_DELAY_SECONDS,
-            respect_retry_after_header=True,
-            retry_condition=is_unreadable_response,
-        ).session
+        session = retrying_session(self.max_attempts, self.backoff_factor, timeout=_settings.REQUEST_TIMEOUT_SECONDS)
         self._client = RESTClient(base_url=self.base_url, auth=BearerTokenAuth(token=token), session=session)
 
     def __repr__(self) -> str:

@@ -18,7 +18,8 @@ from typing import Any
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
-from connectors._ads_shared.helpers import Account, Batch, date_chunks, report_window, retrying_session
+from connectors._ads_shared.helpers import REQUEST_TIMEOUT_SECONDS, Account, Batch, date_chunks, report_window
+from connectors._shared.http import retrying_session
 from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from . import settings as _settings
@@ -73,7 +74,7 @@ class LinkedInAdsSource:
             raise LinkedInAuthError(_settings.missing_message(s.missing()))
         self.settings = s
         self._now = now or (lambda: datetime.now(timezone.utc))
-        session = retrying_session(s.max_attempts, s.backoff_factor)
+        session = retrying_session(s.max_attempts, s.backoff_factor, timeout=REQUEST_TIMEOUT_SECONDS)
         headers = {"LinkedIn-Version": s.version, "X-Restli-Protocol-Version": "2.0.0"}
         self._client = RESTClient(base_url=f"{s.base_url}/rest", headers=headers,
                                   auth=BearerTokenAuth(token=s.access_token), session=session)

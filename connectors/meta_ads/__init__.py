@@ -20,7 +20,8 @@ from typing import Any
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
-from connectors._ads_shared.helpers import Account, Batch, report_window, retrying_session
+from connectors._ads_shared.helpers import REQUEST_TIMEOUT_SECONDS, Account, Batch, report_window
+from connectors._shared.http import retrying_session
 from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from . import settings as _settings
@@ -84,7 +85,7 @@ class MetaAdsSource:
         self.settings = s
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._sleep = sleep
-        session = retrying_session(s.max_attempts, s.backoff_factor)
+        session = retrying_session(s.max_attempts, s.backoff_factor, timeout=REQUEST_TIMEOUT_SECONDS)
         self._client = RESTClient(base_url=f"{s.base_url}/{s.api_version}",
                                   auth=BearerTokenAuth(token=s.access_token), session=session)
         self._hooks = {"response": [make_response_check(s.access_token)]}

@@ -15,10 +15,11 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
+
+from connectors._shared.http import RETRY_STATUSES, redact, retrying_session
 
 from . import settings as _settings
 from .helpers import (
@@ -29,9 +30,7 @@ from .helpers import (
     SalesforceSessionExpired,
     SalesforceUnreadableResponse,
     first_error,
-    is_unreadable_response,
     record_row,
-    redact,
     selectable,
 )
 from .settings import SalesforceSettings, SettingsError, soql_datetime
@@ -120,15 +119,10 @@ class SalesforceSource:
 
         self._check = ResponseCheck(secrets=[self._access_token, self._client_secret, self._refresh_token])
         self._hooks = {"response": [self._check]}
-        self._session = Client(
-            request_timeout=_settings.REQUEST_TIMEOUT_SECONDS,
-            raise_for_status=False,
-            request_max_attempts=self.max_attempts,
-            request_backoff_factor=self.backoff_factor,
-            request_max_retry_delay=_settings.MAX_RETRY_DELAY_SECONDS,
-            respect_retry_after_header=True,
-            retry_condition=is_unreadable_response,
-        ).session
+        # The token endpoint is called without a response hook: its 429 and 5xx answers
+        # are retried by status.
+        self._session = retrying_session(self.max_attempts, self.backoff_factor,
+                                         timeout=_settings.REQUEST_TIMEOUT_SECONDS, retry_statuses=RETRY_STATUSES)
         self._auth = BearerTokenAuth(token=self._access_token or "")
         self._client = RESTClient(
             base_url=self.instance_url or "",

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from connectors._ads_shared.helpers import AdsAuthError
 from connectors._ads_shared.tables import ADS_API_TABLES, ADS_BY_NAME, CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.http import AuthError
 from connectors._shared.landing import LandResult, connect, ensure_raw_tables, get_cursor, land, rows_to_arrow
 from connectors.demo.ads_servers import TRUNCATED, GoogleAdsServer, LinkedInAdsServer, MetaAdsServer
 from connectors.demo.world import generate
@@ -381,7 +381,7 @@ def test_an_expired_token_raises_a_clear_error_naming_the_variable_without_retry
     with pytest.raises(api.auth_error, match=api.token_variable) as error:
         read_all(source, "performance")
 
-    assert isinstance(error.value, AdsAuthError)
+    assert isinstance(error.value, AuthError)
     assert len(fake.request_log) == 1
 
 
