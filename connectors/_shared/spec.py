@@ -1,8 +1,14 @@
 """What a raw table spec is: its key, required columns, value rules (TableSpec).
 
-The specs themselves are in connectors._shared.tables (and, for connectors with many
-tables, in their own package, e.g. connectors.salesforce.tables).
+Every raw column is stored as text (VARCHAR): the sources disagree about types, so
+typing happens once, in dbt staging, after the rules have set aside every value that
+would not parse. Each table also carries `_load_id`, `_loaded_at` and `_row_hash`,
+stamped by the loader.
 
+The specs themselves live with the source that lands them (`connectors/files/tables.py`,
+`connectors/hubspot/tables.py`, ...); `connectors/registry.py` lists them all. One
+spec drives the landing rules (quarantine), the great-expectations suite, the dbt
+source and, for files, docs/file-layout.md.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ class TableSpec:
     description: str = ""
 
 
-def _spec(group, entity, columns, **kw) -> TableSpec:
+def raw_table(group: str, entity: str, columns, **kw) -> TableSpec:
+    """The spec of raw table `<group>_<entity>` (e.g. crm_contacts, hubspot_deals)."""
     return TableSpec(name=f"{group}_{entity}", group=group, entity=entity, columns=tuple(columns), **kw)
 
 

@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors._shared.tables import spec
+from connectors.files.tables import FILE_BY_NAME
 
 
 class _Truncated:
@@ -261,7 +261,7 @@ class _Portal:
 
     def _add(self, object_type: str, table: str, row: Mapping[str, Any], object_id: str, created: datetime,
              updated: datetime, properties: dict[str, str | None], history: dict[str, list[dict]] | None = None):
-        known = set(spec(table).columns)
+        known = set(FILE_BY_NAME[table].columns)
         for column, value in row.items():
             # Unknown canonical columns become custom properties of the portal.
             name = _key(column)

@@ -1,7 +1,7 @@
 """The HubSpot CRM connector: reads owners, companies, contacts, deals and engagements.
 
 `HubSpotSource.read(obj, since)` yields batches (one per API page or batch-read chunk)
-mapping raw table names (see `connectors._shared.tables.HUBSPOT_TABLES`) to rows. It
+mapping raw table names (see `tables.HUBSPOT_TABLES`) to rows. It
 does not write anywhere: the loader lands the batches, merges by key and keeps the
 cursor. HTTP plumbing (session, paging, retries with backoff, Retry-After) is dlt's
 REST client. See README.md for endpoints, scopes, costs and limits.
@@ -18,7 +18,6 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
 from connectors._shared.http import retrying_session
-from connectors._shared.tables import HUBSPOT_PROPERTIES
 from connectors._shared.values import text
 
 from . import settings as _settings
@@ -37,8 +36,10 @@ from .helpers import (
     to_millis,
 )
 from .settings import HubSpotSettings
+from .tables import HUBSPOT_PROPERTIES, HUBSPOT_TABLES, OBJECTS, TABLES_BY_OBJECT
 
 __all__ = [
+    "HUBSPOT_TABLES",
     "OBJECTS",
     "TABLES_BY_OBJECT",
     "HubSpotAPIError",
@@ -46,15 +47,6 @@ __all__ = [
     "HubSpotSource",
     "HubSpotUnreadableResponse",
 ]
-
-OBJECTS = ("owners", "companies", "contacts", "deals", "engagements")
-TABLES_BY_OBJECT: dict[str, tuple[str, ...]] = {
-    "owners": ("hubspot_owners",),
-    "companies": ("hubspot_companies",),
-    "contacts": ("hubspot_contacts", "hubspot_contact_stage_history"),
-    "deals": ("hubspot_deals", "hubspot_deal_stage_history"),
-    "engagements": ("hubspot_engagements",),
-}
 
 ENGAGEMENT_TYPES = ("calls", "meetings", "emails", "notes", "tasks")
 

@@ -24,10 +24,10 @@ from connectors._shared.http import (
     require_json,
     retryable_status,
 )
-from connectors._shared.tables import spec
 from connectors._shared.values import text
 
 from .settings import REQUIRED_SCOPES
+from .tables import HUBSPOT_BY_NAME
 
 # --- Errors ----------------------------------------------------------------------------
 
@@ -164,7 +164,7 @@ def to_millis(value: str | int | float | datetime) -> int:
 
 
 def empty_row(table: str) -> dict[str, str | None]:
-    return dict.fromkeys(spec(table).columns)
+    return dict.fromkeys(HUBSPOT_BY_NAME[table].columns)
 
 
 def object_row(

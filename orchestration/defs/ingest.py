@@ -17,9 +17,12 @@ from dataclasses import dataclass
 import dagster as dg
 
 from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
-from connectors._shared.tables import (
-    ADS_API_TABLES, FILE_TABLES, HUBSPOT_TABLES, SALESFORCE_TABLES, TableSpec, spec,
-)
+from connectors._ads_shared.tables import ADS_API_TABLES
+from connectors._shared.spec import TableSpec
+from connectors.files.tables import FILE_TABLES
+from connectors.hubspot.tables import HUBSPOT_TABLES
+from connectors.registry import ALL_TABLES, spec
+from connectors.salesforce.tables import SALESFORCE_TABLES
 from orchestration import settings as settings_mod
 from orchestration.defs.resources import DemoWorldResource, WarehouseResource
 from orchestration.lib import quality
@@ -125,7 +128,7 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
     root = demo.files_dir if s.source == "demo" else s.files_dir
     load_id = context.run.run_id
     with warehouse.connect() as con:
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, ALL_TABLES)
         note = None
         results: dict = {}
         if root is None:
@@ -168,7 +171,7 @@ def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
         s = warehouse.settings()
         load_id = context.run.run_id
         with warehouse.connect() as con:
-            ensure_raw_tables(con)
+            ensure_raw_tables(con, ALL_TABLES)
             clients = src.clients(s, demo)
             if not clients:
                 yield from report(con, src.specs, {}, load_id, s.max_quarantine_share,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from connectors._shared.landing import connect, ensure_raw_tables
+from connectors.registry import ALL_TABLES
 from orchestration.defs.ingest import API_SOURCES, load_object, load_source
 
 
@@ -27,7 +28,7 @@ def test_every_api_source_names_its_connector_and_stream():
 
 def test_salesforce_and_ad_loads_are_recorded_under_their_own_names(tmp_path):
     con = connect(str(tmp_path / "w.duckdb"))
-    ensure_raw_tables(con)
+    ensure_raw_tables(con, ALL_TABLES)
     leads = [
         {"id": "00Q1", "created_date": "2024-03-01T10:00:00Z", "system_modstamp": "2024-03-01T10:00:00Z"},
         {"id": "00Q2", "created_date": "not a time", "system_modstamp": "2024-03-01T10:00:00Z"},
