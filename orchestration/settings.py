@@ -1,8 +1,9 @@
-"""Every setting Touchline reads from the environment, in one place, with its default.
+"""Every setting the pipeline itself reads from the environment, with its default.
 
-Secrets and paths come from the environment; business rules (MQL threshold, SLA,
-stage and channel mappings) are dbt vars and seeds, not settings here. The README's
-"Configuration" table lists the same names.
+Each connector reads its own (credentials, page sizes, cursor look-backs) in its
+settings.py, with the same parser (connectors._shared.settings). Business rules (MQL
+threshold, SLA, stage and channel mappings) are dbt vars and seeds, not settings
+here. .env.example lists every name.
 """
 
 from __future__ import annotations
@@ -12,15 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connectors._shared.settings import Env, SettingsError
+from connectors.demo.systems import CRMS as DEMO_CRMS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SOURCES = ("demo", "files", "hubspot", "live")
-DEMO_CRMS = ("hubspot", "salesforce")
-# The custom fields a Salesforce org needs for lead score, MQL date, loss reason and
-# region (standard objects have none); the demo org has them.
-DEMO_SALESFORCE_EXTRA_FIELDS = ("Lead.Lead_Score__c,Lead.MQL_Date__c,Contact.Lead_Score__c,Contact.MQL_Date__c,"
-                                "Opportunity.Loss_Reason__c,Account.Region__c")
 
 
 def _path(value: str) -> Path:
@@ -41,18 +38,6 @@ class Settings:
     schedule_cron: str
     schedule_timezone: str
     max_quarantine_share: float
-    hubspot_cursor_lookback_minutes: int
-    salesforce_cursor_lookback_minutes: int
-
-    @property
-    def hubspot_token(self) -> str | None:
-        return os.environ.get("HUBSPOT_TOKEN") or None
-
-    @property
-    def salesforce_configured(self) -> bool:
-        env = os.environ
-        return bool(env.get("SALESFORCE_ACCESS_TOKEN") or env.get("SALESFORCE_REFRESH_TOKEN")
-                    or (env.get("SALESFORCE_CLIENT_ID") and env.get("SALESFORCE_CLIENT_SECRET")))
 
     @property
     def reads_apis(self) -> bool:
@@ -86,8 +71,6 @@ def load() -> Settings:
         schedule_cron=env.text("TOUCHLINE_SCHEDULE_CRON", "0 3 * * *"),
         schedule_timezone=env.text("TOUCHLINE_SCHEDULE_TIMEZONE", "UTC"),
         max_quarantine_share=env.number("TOUCHLINE_MAX_QUARANTINE_SHARE", 0.1, float),
-        hubspot_cursor_lookback_minutes=env.number("HUBSPOT_CURSOR_LOOKBACK_MINUTES", 10),
-        salesforce_cursor_lookback_minutes=env.number("SALESFORCE_CURSOR_LOOKBACK_MINUTES", 10),
     )
 
 

@@ -13,7 +13,7 @@ source and, for files, docs/file-layout.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 TIMESTAMP = "timestamp"
 NUMBER = "number"
@@ -48,6 +48,16 @@ class TableSpec:
     value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cursor: str | None = None
     description: str = ""
+
+    def accepting(self, other: TableSpec) -> TableSpec:
+        """The spec of a table that `other`'s source fills too: each value set accepts
+        the values of both (a column only one of them restricts is not restricted).
+        The ad platforms share their tables, and each accepts only its own `platform`."""
+        if replace(other, value_sets=self.value_sets) != self:
+            raise ValueError(f"two specs of raw table {self.name} differ in more than their value sets")
+        sets = {column: tuple(dict.fromkeys((*values, *other.value_sets[column])))
+                for column, values in self.value_sets.items() if column in other.value_sets}
+        return replace(self, value_sets=sets)
 
 
 def raw_table(group: str, entity: str, columns, **kw) -> TableSpec:

@@ -18,8 +18,8 @@ from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from connectors._ads_shared.helpers import Account, shaped_row, utm_params
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
     ApiError,

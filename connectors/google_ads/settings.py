@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from connectors._ads_shared.helpers import (
+from connectors.ad_platforms.helpers import (
     DEFAULT_BACKOFF_FACTOR,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_MAX_ATTEMPTS,
@@ -71,6 +71,11 @@ class GoogleAdsSettings:
             f"api_version={self.api_version!r}, base_url={self.base_url!r}, start_date={self.start_date}, "
             f"lookback_days={self.lookback_days})"
         )
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """The accounts a read goes through: Google calls them customers."""
+        return self.customer_ids
 
     def missing(self) -> list[str]:
         """The credential variables that are not set (empty when the source can run)."""

@@ -10,14 +10,17 @@ REST client. See README.md for endpoints, scopes, costs and limits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
 from connectors._shared.http import retrying_session
+from connectors._shared.settings import Env
+from connectors._shared.source import Batch, Source
 from connectors._shared.values import text
 
 from . import settings as _settings
@@ -36,7 +39,7 @@ from .helpers import (
     to_millis,
 )
 from .settings import HubSpotSettings
-from .tables import HUBSPOT_PROPERTIES, HUBSPOT_TABLES, OBJECTS, TABLES_BY_OBJECT
+from .tables import HUBSPOT_BY_NAME, HUBSPOT_PROPERTIES, HUBSPOT_TABLES, OBJECTS, TABLES_BY_OBJECT
 
 __all__ = [
     "HUBSPOT_TABLES",
@@ -90,16 +93,20 @@ _CRM: dict[str, _CrmObject] = {
                                             ("deals", "association_deal_id"))),
 }
 
-Batch = dict[str, list[dict[str, str | None]]]
+class HubSpotSource(Source):
+    """Reads HubSpot CRM objects as raw-table batches (a Source: connectors._shared.source).
 
-
-class HubSpotSource:
-    """Reads HubSpot CRM objects as raw-table batches.
-
-    Arguments left as None come from the environment (see settings.py). A missing
-    token fails here, before any request, with HubSpotAuthError naming HUBSPOT_TOKEN.
-    `search_cap` is HubSpot's 10,000-result search window; only tests change it.
+    Arguments left as None come from `settings` (by default the environment, see
+    settings.py). A missing token fails here, before any request, with
+    HubSpotAuthError naming HUBSPOT_TOKEN. `search_cap` is HubSpot's 10,000-result
+    search window; only tests change it.
     """
+
+    name = "hubspot"
+    label = "HubSpot"
+    streams = OBJECTS
+    tables_by_stream = {obj: tuple(HUBSPOT_BY_NAME[t] for t in TABLES_BY_OBJECT[obj]) for obj in OBJECTS}
+    credentials = "HUBSPOT_TOKEN"
 
     def __init__(
         self,
@@ -109,9 +116,10 @@ class HubSpotSource:
         max_attempts: int | None = None,
         backoff_factor: float | None = None,
         *,
+        settings: HubSpotSettings | None = None,
         search_cap: int = _settings.SEARCH_RESULT_CAP,
     ):
-        env = HubSpotSettings.from_env()
+        env = settings or HubSpotSettings.from_env()
         token = token or env.token
         if not token:
             raise HubSpotAuthError(_settings.MISSING_TOKEN_MESSAGE)
@@ -120,6 +128,7 @@ class HubSpotSource:
         self.max_attempts = max_attempts if max_attempts is not None else env.max_attempts
         self.backoff_factor = backoff_factor if backoff_factor is not None else env.backoff_factor
         self.search_cap = search_cap
+        self.cursor_lookback = timedelta(minutes=env.cursor_lookback_minutes)
         if self.page_size < 1 or self.max_attempts < 1:
             raise ValueError("page_size and max_attempts must be at least 1")
         self._hooks = {"response": [make_response_check(token)]}
@@ -128,6 +137,14 @@ class HubSpotSource:
 
     def __repr__(self) -> str:
         return f"HubSpotSource(base_url={self.base_url!r}, page_size={self.page_size})"
+
+    @classmethod
+    def is_configured(cls, env: Mapping[str, str]) -> bool:
+        return Env(env).has("HUBSPOT_TOKEN")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HubSpotSource:
+        return cls(settings=HubSpotSettings.from_env(env))
 
     # --- public ---------------------------------------------------------------------
 

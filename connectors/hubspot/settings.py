@@ -15,6 +15,7 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF_FACTOR = 1.0
+DEFAULT_CURSOR_LOOKBACK_MINUTES = 10
 REQUEST_TIMEOUT_SECONDS = 60.0
 
 # The private app scopes the connector needs (all read-only). Engagements (calls,
@@ -52,13 +53,15 @@ class HubSpotSettings:
     page_size: int
     max_attempts: int
     backoff_factor: float
+    cursor_lookback_minutes: int
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug repr.
         token = "set" if self.token else "not set"
         return (
             f"HubSpotSettings(token={token}, base_url={self.base_url!r}, page_size={self.page_size}, "
-            f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor})"
+            f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor}, "
+            f"cursor_lookback_minutes={self.cursor_lookback_minutes})"
         )
 
     @classmethod
@@ -71,6 +74,8 @@ class HubSpotSettings:
           its own maximum (50 when property history is asked for).
         HUBSPOT_MAX_ATTEMPTS: attempts per request on 429, 5xx and timeouts, default 5.
         HUBSPOT_BACKOFF_FACTOR: exponential backoff multiplier in seconds, default 1.
+        HUBSPOT_CURSOR_LOOKBACK_MINUTES: minutes an incremental read steps back from the
+          saved cursor, default 10: HubSpot's search index lags recent edits.
         """
         env = Env(environ)
         return cls(
@@ -79,5 +84,7 @@ class HubSpotSettings:
             page_size=env.number("HUBSPOT_PAGE_SIZE", DEFAULT_PAGE_SIZE, minimum=1),
             max_attempts=env.number("HUBSPOT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
             backoff_factor=env.number("HUBSPOT_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            cursor_lookback_minutes=env.number("HUBSPOT_CURSOR_LOOKBACK_MINUTES", DEFAULT_CURSOR_LOOKBACK_MINUTES,
+                                               minimum=0),
         )
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from connectors._ads_shared.helpers import (
+from connectors.ad_platforms.helpers import (
     DEFAULT_BACKOFF_FACTOR,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_MAX_ATTEMPTS,
@@ -61,6 +61,10 @@ class LinkedInAdsSettings:
             f"version={self.version!r}, base_url={self.base_url!r}, start_date={self.start_date}, "
             f"lookback_days={self.lookback_days}, window_days={self.window_days})"
         )
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        return self.ad_account_ids
 
     def missing(self) -> list[str]:
         return [name for name, value in (("LINKEDIN_ACCESS_TOKEN", self.access_token),

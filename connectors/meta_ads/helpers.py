@@ -15,8 +15,8 @@ from typing import Any
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from requests import Response
 
-from connectors._ads_shared.helpers import Account, shaped_row, utm_params
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
     ApiError,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from connectors._ads_shared.helpers import (
+from connectors.ad_platforms.helpers import (
     DEFAULT_BACKOFF_FACTOR,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_MAX_ATTEMPTS,
@@ -69,6 +69,10 @@ class MetaAdsSettings:
             f"api_version={self.api_version!r}, base_url={self.base_url!r}, start_date={self.start_date}, "
             f"lookback_days={self.lookback_days}, async_threshold_days={self.async_threshold_days})"
         )
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        return self.ad_account_ids
 
     def missing(self) -> list[str]:
         return [name for name, value in (("META_ACCESS_TOKEN", self.access_token),

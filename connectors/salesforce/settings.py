@@ -18,6 +18,7 @@ DEFAULT_LOGIN_URL = "https://login.salesforce.com"
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF_FACTOR = 1.0
+DEFAULT_CURSOR_LOOKBACK_MINUTES = 10
 REQUEST_TIMEOUT_SECONDS = 120.0
 
 # Salesforce's bounds for `Sforce-Query-Options: batchSize` (records per query page).
@@ -63,6 +64,7 @@ class SalesforceSettings:
     max_attempts: int
     backoff_factor: float
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cursor_lookback_minutes: int = DEFAULT_CURSOR_LOOKBACK_MINUTES
 
     def __repr__(self) -> str:
         # Secrets must never reach a log line, even through a debug repr.
@@ -75,7 +77,7 @@ class SalesforceSettings:
             f"refresh_token={shown(self.refresh_token)}, login_url={self.login_url!r}, "
             f"api_version={self.api_version!r}, start_date={self.start_date!r}, batch_size={self.batch_size}, "
             f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor}, "
-            f"extra_fields={self.extra_fields!r})"
+            f"extra_fields={self.extra_fields!r}, cursor_lookback_minutes={self.cursor_lookback_minutes})"
         )
 
     @classmethod
@@ -102,6 +104,9 @@ class SalesforceSettings:
         SALESFORCE_EXTRA_FIELDS: further fields to read, `Object.Field` separated by
           commas (e.g. `Lead.Lead_Score__c,Opportunity.Loss_Reason__c`); each lands as
           its snake_case column.
+        SALESFORCE_CURSOR_LOOKBACK_MINUTES: minutes an incremental read steps back from
+          the saved cursor, default 10: SystemModstamp is stamped when a transaction
+          starts, so a record committed just after a read can carry an earlier time.
         """
         env = Env(environ)
         instance = env.text("SALESFORCE_INSTANCE_URL")
@@ -118,6 +123,8 @@ class SalesforceSettings:
             max_attempts=env.number("SALESFORCE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
             backoff_factor=env.number("SALESFORCE_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
             extra_fields=extra_fields(env.text("SALESFORCE_EXTRA_FIELDS"), "SALESFORCE_EXTRA_FIELDS"),
+            cursor_lookback_minutes=env.number("SALESFORCE_CURSOR_LOOKBACK_MINUTES", DEFAULT_CURSOR_LOOKBACK_MINUTES,
+                                               minimum=0),
         )
 
 

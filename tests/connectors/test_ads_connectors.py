@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from connectors._ads_shared.tables import ADS_API_TABLES, ADS_BY_NAME, CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors.ad_platforms.tables import ADS_API_TABLES, ADS_BY_NAME, CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import AuthError
 from connectors._shared.landing import LandResult, connect, ensure_raw_tables, get_cursor, land, rows_to_arrow
 from connectors.demo.ads_servers import TRUNCATED, GoogleAdsServer, LinkedInAdsServer, MetaAdsServer

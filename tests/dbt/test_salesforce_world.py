@@ -20,10 +20,10 @@ from connectors import files
 from connectors._shared.landing import connect, ensure_raw_tables, land, rows_to_arrow
 from connectors.demo.files import write_files
 from connectors.demo.salesforce_server import SalesforceServer
+from connectors.demo.systems import SALESFORCE_EXTRA_FIELDS
 from connectors.demo.world import generate
 from connectors.registry import ALL_TABLES, spec
 from connectors.salesforce import OBJECTS, TABLES_BY_OBJECT, SalesforceSource
-from orchestration.settings import DEMO_SALESFORCE_EXTRA_FIELDS
 
 # Unit tests do not depend on data: the main world's build runs them.
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
@@ -196,7 +196,7 @@ def demo_dbs(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         for name in [n for n in os.environ if n.startswith("SALESFORCE_")]:
             env.delenv(name)
-        env.setenv("SALESFORCE_EXTRA_FIELDS", DEMO_SALESFORCE_EXTRA_FIELDS)
+        env.setenv("SALESFORCE_EXTRA_FIELDS", SALESFORCE_EXTRA_FIELDS)
         with SalesforceServer(crm, access_token="demo-token") as fake:
             source = SalesforceSource(instance_url=fake.base_url, access_token="demo-token")
             con = connect(str(sf_db))
