@@ -16,14 +16,7 @@ from connectors._shared.values import snake, text
 from .tables import ADS_BY_NAME
 
 REQUEST_TIMEOUT_SECONDS = 120.0
-DEFAULT_START_DATE = "2026-01-01"
-DEFAULT_LOOKBACK_DAYS = 7
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BACKOFF_FACTOR = 1.0
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
-
-Batch = dict[str, list[dict[str, str | None]]]
-
 
 # --- Rows ------------------------------------------------------------------------------
 

@@ -10,19 +10,21 @@ settings, errors), opens its REST client, and turns its API's pages into rows:
         tables_by_stream = platform_tables("acme_ads")
         settings_class, auth_error = AcmeAdsSettings, AcmeAuthError
         missing_message = staticmethod(settings.missing_message)
+        account_ids_field = "ad_account_ids"
+        normalize_account_ids = staticmethod(settings.normalize_account_ids)
 
         def _open(self, session): ...                           # self._client, self._hooks
         def _fetch_account(self, account_id) -> Account: ...
         def _campaign_pages(self, account) -> Iterator[list[row]]: ...
         def _performance_pages(self, account, first, last) -> Iterator[list[row]]: ...
 
-Its settings dataclass has `account_ids`, `start_date`, `lookback_days`,
-`max_attempts`, `backoff_factor`, `missing()` and `from_env(env)`.
+Its settings dataclass extends AdPlatformSettings (start date, look-back days,
+retries) with its credentials and account ids, `missing()` and `from_env(env)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
@@ -34,6 +36,7 @@ from connectors._shared.settings import Env
 from connectors._shared.source import Batch, Row, Source
 
 from .helpers import REQUEST_TIMEOUT_SECONDS, Account, report_window
+from .settings import AdPlatformSettings
 from .tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 # Where the ad platforms' cursors have always been kept: one source, 'ads_api', the
@@ -56,13 +59,17 @@ class AdPlatformSource(Source):
     # (<PLATFORM>_LOOKBACK_DAYS, in `window`), so the saved cursor is not stepped back.
     cursor_lookback = timedelta(0)
 
-    # Each platform sets these: its settings dataclass, the error a refused or missing
-    # credential raises, the message naming missing variables, and the variable whose
-    # presence means the environment asks for the platform.
-    settings_class: ClassVar[type]
+    # Each platform sets these: its settings dataclass (an AdPlatformSettings), the
+    # error a refused or missing credential raises, the message naming missing
+    # variables, the variable whose presence means the environment asks for the
+    # platform, and the settings field listing the accounts to read, with the function
+    # that normalizes an id ('act_123' -> '123').
+    settings_class: ClassVar[type[AdPlatformSettings]]
     auth_error: ClassVar[type[AuthError]]
     missing_message: ClassVar[Callable[[list[str]], str]]
     main_credential: ClassVar[str]
+    account_ids_field: ClassVar[str]
+    normalize_account_ids: ClassVar[Callable[[Iterable[Any], str], tuple[str, ...]]]
 
     def __init__(self, settings: Any = None, *, now: Callable[[], datetime] | None = None, **overrides: Any):
         s = settings or self.settings_class.from_env()
@@ -76,6 +83,10 @@ class AdPlatformSource(Source):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        return getattr(self.settings, self.account_ids_field)
 
     @classmethod
     def is_configured(cls, env: Mapping[str, str]) -> bool:
@@ -101,7 +112,7 @@ class AdPlatformSource(Source):
         """
         if stream not in self.streams:
             raise ValueError(f"unknown {self.label} stream {stream!r}: expected one of {', '.join(self.streams)}")
-        for account_id in self.settings.account_ids:
+        for account_id in self.account_ids:
             account = self.account(account_id)
             if stream == "campaigns":
                 pages, table = self._campaign_pages(account), CAMPAIGNS_TABLE
@@ -131,6 +142,9 @@ class AdPlatformSource(Source):
     @classmethod
     def _normalized(cls, overrides: dict[str, Any]) -> dict[str, Any]:
         """Keyword overrides in the settings' own form (ids without dashes or prefixes)."""
+        field = cls.account_ids_field
+        if field in overrides:
+            overrides[field] = cls.normalize_account_ids(overrides[field], field)
         return overrides
 
     def _open(self, session: Session) -> None:

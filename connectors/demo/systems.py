@@ -71,7 +71,7 @@ class DemoSystems:
 
     def _serve_crm(self, world) -> None:
         if self.crm == "salesforce":
-            from connectors.demo.salesforce_server import SalesforceServer
+            from connectors.demo.fakes.salesforce import SalesforceServer
             from connectors.salesforce import SalesforceSource
             from connectors.salesforce.settings import extra_fields
 
@@ -79,14 +79,16 @@ class DemoSystems:
             self._sources.append(lambda: SalesforceSource(instance_url=org.base_url, access_token=TOKEN,
                                                           extra_fields=extra_fields(SALESFORCE_EXTRA_FIELDS)))
         else:
-            from connectors.demo.hubspot_server import HubSpotServer
+            from connectors.demo.fakes.hubspot import HubSpotServer
             from connectors.hubspot import HubSpotSource
 
             portal = self._serve(HubSpotServer(world.tables, token=TOKEN))
             self._sources.append(lambda: HubSpotSource(base_url=portal.base_url, token=TOKEN))
 
     def _serve_ads(self, world) -> None:
-        from connectors.demo.ads_servers import GoogleAdsServer, LinkedInAdsServer, MetaAdsServer
+        from connectors.demo.fakes.google_ads import GoogleAdsServer
+        from connectors.demo.fakes.linkedin_ads import LinkedInAdsServer
+        from connectors.demo.fakes.meta_ads import MetaAdsServer
         from connectors.google_ads import GoogleAdsSettings, GoogleAdsSource
         from connectors.linkedin_ads import LinkedInAdsSettings, LinkedInAdsSource
         from connectors.meta_ads import MetaAdsSettings, MetaAdsSource

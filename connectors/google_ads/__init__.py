@@ -69,11 +69,12 @@ class GoogleAdsSource(AdPlatformSource):
     settings_class = GoogleAdsSettings
     auth_error = GoogleAdsAuthError
     missing_message = staticmethod(_settings.missing_message)
+    account_ids_field = "customer_ids"
+    normalize_account_ids = staticmethod(_settings.normalize_customer_ids)
 
     @classmethod
     def _normalized(cls, overrides: dict[str, Any]) -> dict[str, Any]:
-        if "customer_ids" in overrides:
-            overrides["customer_ids"] = _settings.normalize_customer_ids(overrides["customer_ids"], "customer_ids")
+        overrides = super()._normalized(overrides)
         if overrides.get("login_customer_id"):
             overrides["login_customer_id"] = _settings.normalize_customer_ids(
                 (overrides["login_customer_id"],), "login_customer_id")[0]

@@ -18,8 +18,6 @@ from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
-from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
     ApiError,
@@ -31,6 +29,8 @@ from connectors._shared.http import (
     set_retry_after,
 )
 from connectors._shared.values import decimal_text, flatten, text
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPE
 

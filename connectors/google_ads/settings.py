@@ -9,15 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from connectors.ad_platforms.helpers import (
-    DEFAULT_BACKOFF_FACTOR,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_START_DATE,
-)
 from connectors._shared.settings import Env, SettingsError
+from connectors.ad_platforms.settings import AdPlatformSettings
 
 DEFAULT_BASE_URL = "https://googleads.googleapis.com"
 # Google's recommended version for new integrations as of late 2026 (sunset planned
@@ -43,8 +37,9 @@ def missing_message(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class GoogleAdsSettings:
-    """The connector's configuration; `from_env` documents each variable."""
+class GoogleAdsSettings(AdPlatformSettings):
+    """The connector's configuration (after the shared fields of AdPlatformSettings);
+    `from_env` documents each variable."""
 
     developer_token: str | None
     client_id: str | None
@@ -55,10 +50,6 @@ class GoogleAdsSettings:
     api_version: str
     base_url: str
     token_url: str
-    start_date: date
-    lookback_days: int
-    max_attempts: int
-    backoff_factor: float
 
     def __repr__(self) -> str:
         # Secrets must never reach a log line, even through a debug repr.
@@ -71,11 +62,6 @@ class GoogleAdsSettings:
             f"api_version={self.api_version!r}, base_url={self.base_url!r}, start_date={self.start_date}, "
             f"lookback_days={self.lookback_days})"
         )
-
-    @property
-    def account_ids(self) -> tuple[str, ...]:
-        """The accounts a read goes through: Google calls them customers."""
-        return self.customer_ids
 
     def missing(self) -> list[str]:
         """The credential variables that are not set (empty when the source can run)."""
@@ -102,6 +88,7 @@ class GoogleAdsSettings:
         """
         env = Env(env)
         return cls(
+            **AdPlatformSettings.common(env, "GOOGLE_ADS_"),
             developer_token=env.text("GOOGLE_ADS_DEVELOPER_TOKEN"),
             client_id=env.text("GOOGLE_ADS_CLIENT_ID"),
             client_secret=env.text("GOOGLE_ADS_CLIENT_SECRET"),
@@ -112,10 +99,6 @@ class GoogleAdsSettings:
             api_version=env.text("GOOGLE_ADS_API_VERSION", DEFAULT_API_VERSION),
             base_url=env.text("GOOGLE_ADS_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
             token_url=env.text("GOOGLE_ADS_TOKEN_URL", DEFAULT_TOKEN_URL),
-            start_date=env.date("GOOGLE_ADS_START_DATE", DEFAULT_START_DATE),
-            lookback_days=env.number("GOOGLE_ADS_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS, minimum=0),
-            max_attempts=env.number("GOOGLE_ADS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
-            backoff_factor=env.number("GOOGLE_ADS_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
         )
 
 

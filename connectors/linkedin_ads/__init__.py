@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
@@ -64,13 +63,8 @@ class LinkedInAdsSource(AdPlatformSource):
     settings_class = LinkedInAdsSettings
     auth_error = LinkedInAuthError
     missing_message = staticmethod(_settings.missing_message)
-
-    @classmethod
-    def _normalized(cls, overrides: dict[str, Any]) -> dict[str, Any]:
-        if "ad_account_ids" in overrides:
-            overrides["ad_account_ids"] = _settings.normalize_account_ids(overrides["ad_account_ids"],
-                                                                          "ad_account_ids")
-        return overrides
+    account_ids_field = "ad_account_ids"
+    normalize_account_ids = staticmethod(_settings.normalize_account_ids)
 
     def _open(self, session: Session) -> None:
         s = self.settings

@@ -15,10 +15,10 @@ from urllib.parse import quote
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests import Response
 
-from connectors.ad_platforms.helpers import Account, shaped_row
-from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import ApiError, AuthError, json_body, redact, request_path, require_json
 from connectors._shared.values import decimal_text, iso_utc, text
+from connectors.ad_platforms.helpers import Account, shaped_row
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPES
 

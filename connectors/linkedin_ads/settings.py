@@ -9,15 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from connectors.ad_platforms.helpers import (
-    DEFAULT_BACKOFF_FACTOR,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_START_DATE,
-)
 from connectors._shared.settings import Env, SettingsError
+from connectors.ad_platforms.settings import AdPlatformSettings
 
 DEFAULT_BASE_URL = "https://api.linkedin.com"
 # Marketing API versions (LinkedIn-Version: YYYYMM) live one year; bump before the
@@ -39,19 +33,16 @@ def missing_message(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class LinkedInAdsSettings:
-    """The connector's configuration; `from_env` documents each variable."""
+class LinkedInAdsSettings(AdPlatformSettings):
+    """The connector's configuration (after the shared fields of AdPlatformSettings);
+    `from_env` documents each variable."""
 
     access_token: str | None
     ad_account_ids: tuple[str, ...]
     version: str
     base_url: str
-    start_date: date
-    lookback_days: int
     page_size: int
     window_days: int
-    max_attempts: int
-    backoff_factor: float
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug repr.
@@ -61,10 +52,6 @@ class LinkedInAdsSettings:
             f"version={self.version!r}, base_url={self.base_url!r}, start_date={self.start_date}, "
             f"lookback_days={self.lookback_days}, window_days={self.window_days})"
         )
-
-    @property
-    def account_ids(self) -> tuple[str, ...]:
-        return self.ad_account_ids
 
     def missing(self) -> list[str]:
         return [name for name, value in (("LINKEDIN_ACCESS_TOKEN", self.access_token),
@@ -91,16 +78,13 @@ class LinkedInAdsSettings:
             raise SettingsError(f"LINKEDIN_VERSION={version!r} is not a LinkedIn version: give YYYYMM, e.g. "
                                 f"{DEFAULT_VERSION}")
         return cls(
+            **AdPlatformSettings.common(env, "LINKEDIN_"),
             access_token=env.text("LINKEDIN_ACCESS_TOKEN"),
             ad_account_ids=normalize_account_ids(env.list("LINKEDIN_AD_ACCOUNT_IDS"), "LINKEDIN_AD_ACCOUNT_IDS"),
             version=version,
             base_url=env.text("LINKEDIN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
-            start_date=env.date("LINKEDIN_START_DATE", DEFAULT_START_DATE),
-            lookback_days=env.number("LINKEDIN_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS, minimum=0),
             page_size=min(env.number("LINKEDIN_PAGE_SIZE", DEFAULT_PAGE_SIZE, minimum=1), PAGE_SIZE_MAX),
             window_days=env.number("LINKEDIN_WINDOW_DAYS", DEFAULT_WINDOW_DAYS, minimum=1),
-            max_attempts=env.number("LINKEDIN_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
-            backoff_factor=env.number("LINKEDIN_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
         )
 
 

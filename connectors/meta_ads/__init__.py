@@ -75,18 +75,13 @@ class MetaAdsSource(AdPlatformSource):
     settings_class = MetaAdsSettings
     auth_error = MetaAuthError
     missing_message = staticmethod(_settings.missing_message)
+    account_ids_field = "ad_account_ids"
+    normalize_account_ids = staticmethod(_settings.normalize_account_ids)
 
     def __init__(self, settings: MetaAdsSettings | None = None, *, now: Callable[[], datetime] | None = None,
                  sleep: Callable[[float], None] = time.sleep, **overrides: Any):
         self._sleep = sleep
         super().__init__(settings, now=now, **overrides)
-
-    @classmethod
-    def _normalized(cls, overrides: dict[str, Any]) -> dict[str, Any]:
-        if "ad_account_ids" in overrides:
-            overrides["ad_account_ids"] = _settings.normalize_account_ids(overrides["ad_account_ids"],
-                                                                          "ad_account_ids")
-        return overrides
 
     def _open(self, session: Session) -> None:
         s = self.settings

@@ -15,8 +15,6 @@ from typing import Any
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from requests import Response
 
-from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
-from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
     ApiError,
@@ -28,6 +26,8 @@ from connectors._shared.http import (
     set_retry_after,
 )
 from connectors._shared.values import decimal_text, iso_utc, text
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPES
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from connectors.demo.hubspot_server import TRUNCATED, HubSpotServer
+from connectors.demo.fakes import TRUNCATED
+from connectors.demo.fakes.hubspot import HubSpotServer
 from connectors.hubspot import OBJECTS, TABLES_BY_OBJECT, HubSpotAPIError, HubSpotAuthError, HubSpotSource
 from connectors.hubspot.settings import SettingsError
 from connectors.hubspot.tables import HUBSPOT_PROPERTIES

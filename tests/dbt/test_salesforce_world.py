@@ -18,8 +18,8 @@ import raw_world
 import salesforce_world as sf
 from connectors import files
 from connectors._shared.landing import connect, ensure_raw_tables, land, rows_to_arrow
+from connectors.demo.fakes.salesforce import SalesforceServer
 from connectors.demo.files import write_files
-from connectors.demo.salesforce_server import SalesforceServer
 from connectors.demo.systems import SALESFORCE_EXTRA_FIELDS
 from connectors.demo.world import generate
 from connectors.registry import ALL_TABLES, spec
