@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -83,19 +84,24 @@ def run_build(log_level: str = "INFO") -> BuildResult:
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    import dagster as dg
+    entries = (rec.event_log_entry for rec in instance.get_records_for_run(run_id, limit=100_000).records)
+    return step_seconds((e.step_key, e.dagster_event.event_type.value, e.timestamp)
+                        for e in entries if e.dagster_event is not None)
 
+
+def step_seconds(events: Iterable[tuple[str | None, str, float]]) -> dict[str, float]:
+    """Seconds from each step's start to its success, from (step key, Dagster event type,
+    timestamp) in run order, to the hundredth; a step that never succeeded is left out
+    (a success without a start counts as 0)."""
     starts: dict[str, float] = {}
     out: dict[str, float] = {}
-    for rec in instance.get_records_for_run(run_id, limit=100_000).records:
-        entry = rec.event_log_entry
-        event = entry.dagster_event
-        if event is None or not entry.step_key:
+    for step, event, at in events:
+        if not step:
             continue
-        if event.event_type == dg.DagsterEventType.STEP_START:
-            starts[entry.step_key] = entry.timestamp
-        elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
-            out[entry.step_key] = round(entry.timestamp - starts.get(entry.step_key, entry.timestamp), 2)
+        if event == "STEP_START":
+            starts[step] = at
+        elif event == "STEP_SUCCESS":
+            out[step] = round(at - starts.get(step, at), 2)
     return out
 
 

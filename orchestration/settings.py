@@ -1,8 +1,9 @@
-"""Every setting Touchline reads from the environment, in one place, with its default.
+"""Every setting the pipeline itself reads from the environment, with its default.
 
-Secrets and paths come from the environment; business rules (MQL threshold, SLA,
-stage and channel mappings) are dbt vars and seeds, not settings here. The README's
-"Configuration" table lists the same names.
+Each connector reads its own (credentials, page sizes, cursor look-backs) in its
+settings.py, with the same parser (connectors._shared.settings). Business rules (MQL
+threshold, SLA, stage and channel mappings) are dbt vars and seeds, not settings
+here. .env.example lists every name.
 """
 
 from __future__ import annotations
@@ -11,18 +12,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors._shared.settings import Env, SettingsError
+from connectors.demo.systems import CRMS as DEMO_CRMS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SOURCES = ("demo", "files", "hubspot", "live")
-DEMO_CRMS = ("hubspot", "salesforce")
-# The custom fields a Salesforce org needs for lead score, MQL date, loss reason and
-# region (standard objects have none); the demo org has them.
-DEMO_SALESFORCE_EXTRA_FIELDS = ("Lead.Lead_Score__c,Lead.MQL_Date__c,Contact.Lead_Score__c,Contact.MQL_Date__c,"
-                                "Opportunity.Loss_Reason__c,Account.Region__c")
-
-
-class SettingsError(ValueError):
-    """A setting has a value Touchline cannot use; the message names it and the fix."""
 
 
 def _path(value: str) -> Path:
@@ -43,18 +38,6 @@ class Settings:
     schedule_cron: str
     schedule_timezone: str
     max_quarantine_share: float
-    hubspot_cursor_lookback_minutes: int
-    salesforce_cursor_lookback_minutes: int
-
-    @property
-    def hubspot_token(self) -> str | None:
-        return os.environ.get("HUBSPOT_TOKEN") or None
-
-    @property
-    def salesforce_configured(self) -> bool:
-        env = os.environ
-        return bool(env.get("SALESFORCE_ACCESS_TOKEN") or env.get("SALESFORCE_REFRESH_TOKEN")
-                    or (env.get("SALESFORCE_CLIENT_ID") and env.get("SALESFORCE_CLIENT_SECRET")))
 
     @property
     def reads_apis(self) -> bool:
@@ -64,45 +47,30 @@ class Settings:
 
 def load() -> Settings:
     """Read the settings now (not at import: the CLI sets them before a run)."""
-    env = os.environ
-    source = env.get("TOUCHLINE_SOURCE", "demo").strip().lower()
-    if source not in SOURCES:
-        raise SettingsError(f"TOUCHLINE_SOURCE={source!r} is not one of {', '.join(SOURCES)}")
-    warehouse = _path(env.get("TOUCHLINE_WAREHOUSE", "warehouse/touchline.duckdb"))
-    build_db = _path(env["TOUCHLINE_BUILD_DB"]) if env.get("TOUCHLINE_BUILD_DB") else (
+    env = Env()
+    source = env.choice("TOUCHLINE_SOURCE", "demo", SOURCES)
+    warehouse = _path(env.text("TOUCHLINE_WAREHOUSE", "warehouse/touchline.duckdb"))
+    build_db = _path(env.text("TOUCHLINE_BUILD_DB")) if env.has("TOUCHLINE_BUILD_DB") else (
         warehouse.parent / "build" / warehouse.name)
     if build_db == warehouse:
         raise SettingsError("TOUCHLINE_BUILD_DB must differ from TOUCHLINE_WAREHOUSE: the build "
                             "writes one file and publishes the other")
-    files_dir = env.get("TOUCHLINE_FILES_DIR")
+    files_dir = env.text("TOUCHLINE_FILES_DIR")
     if source == "files" and not files_dir:
         raise SettingsError("TOUCHLINE_FILES_DIR is not set: point it at your exports folder "
                             "(or pass --files-dir DIR), or use --source demo")
-    try:
-        people = int(env.get("TOUCHLINE_DEMO_PEOPLE", "3000"))
-        seed = int(env.get("TOUCHLINE_DEMO_SEED", "42"))
-        share = float(env.get("TOUCHLINE_MAX_QUARANTINE_SHARE", "0.1"))
-        lookback = int(env.get("HUBSPOT_CURSOR_LOOKBACK_MINUTES", "10"))
-        sf_lookback = int(env.get("SALESFORCE_CURSOR_LOOKBACK_MINUTES", "10"))
-    except ValueError as e:
-        raise SettingsError(f"a numeric TOUCHLINE_* setting is not a number: {e}") from None
-    demo_crm = env.get("TOUCHLINE_DEMO_CRM", "hubspot").strip().lower()
-    if demo_crm not in DEMO_CRMS:
-        raise SettingsError(f"TOUCHLINE_DEMO_CRM={demo_crm!r} is not one of {', '.join(DEMO_CRMS)}")
     return Settings(
         source=source,
         files_dir=_path(files_dir) if files_dir else None,
         warehouse=warehouse,
         build_db=build_db,
-        demo_dir=_path(env.get("TOUCHLINE_DEMO_DIR", str(warehouse.parent / "demo_exports"))),
-        demo_people=people,
-        demo_seed=seed,
-        demo_crm=demo_crm,
-        schedule_cron=env.get("TOUCHLINE_SCHEDULE_CRON", "0 3 * * *"),
-        schedule_timezone=env.get("TOUCHLINE_SCHEDULE_TIMEZONE", "UTC"),
-        max_quarantine_share=share,
-        hubspot_cursor_lookback_minutes=lookback,
-        salesforce_cursor_lookback_minutes=sf_lookback,
+        demo_dir=_path(env.text("TOUCHLINE_DEMO_DIR", str(warehouse.parent / "demo_exports"))),
+        demo_people=env.number("TOUCHLINE_DEMO_PEOPLE", 3000),
+        demo_seed=env.number("TOUCHLINE_DEMO_SEED", 42),
+        demo_crm=env.choice("TOUCHLINE_DEMO_CRM", "hubspot", DEMO_CRMS),
+        schedule_cron=env.text("TOUCHLINE_SCHEDULE_CRON", "0 3 * * *"),
+        schedule_timezone=env.text("TOUCHLINE_SCHEDULE_TIMEZONE", "UTC"),
+        max_quarantine_share=env.number("TOUCHLINE_MAX_QUARANTINE_SHARE", 0.1, float),
     )
 
 

@@ -1,7 +1,7 @@
 """Land a batch of rows in the raw schema: check row rules, quarantine, merge by key.
 
 Every source ends here, so every source gets the same guarantees: rows that break a
-row-level rule of their table (connectors._shared.tables) are moved to
+row-level rule of their table (its TableSpec, connectors._shared.spec) are moved to
 `quarantine.<table>` with the rule, the reason and where they came from; good rows
 are merged into `raw.<table>` by key; rows identical to what raw already holds are
 left alone, so re-running the same load changes nothing; the cursor of an
@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import duckdb
 import pyarrow as pa
 
-from connectors._shared.tables import (
-    ALL_TABLES, BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec,
-)
+from connectors._shared.spec import BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec
 
 META_COLUMNS = ("_load_id", "_loaded_at", "_row_hash")
 PARSE_ERROR = "_parse_error"
@@ -82,11 +81,13 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, specs=ALL_TABLES) -> None:
-    """Create the raw, quarantine and bookkeeping tables that do not exist yet.
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[TableSpec]) -> None:
+    """Create the raw and quarantine tables of `specs`, and the bookkeeping tables,
+    where they do not exist yet.
 
     Every documented column exists from the start (as VARCHAR), so dbt can select
-    it even when a source never sends it, and the marts build on a CRM-only export.
+    it even when a source never sends it, and the marts build on a CRM-only export:
+    the pipeline passes every table (connectors.registry.ALL_TABLES).
     """
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists quarantine")

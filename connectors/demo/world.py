@@ -23,7 +23,7 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import urlencode
 
-from connectors._shared.tables import FILE_TABLES
+from connectors.files.tables import FILE_TABLES
 
 # The demo's web analytics speak Segment; GA4's export is another format for the same
 # kind of data, so the world does not produce it twice.
@@ -220,7 +220,7 @@ _EVENTS = ("RevOps Summit", "B2B Marketing Expo", "SaaS Growth Forum")
 class World:
     """A generated world: raw rows keyed by raw table name, and the parameters used.
 
-    `tables` holds every table of `connectors._shared.tables.FILE_TABLES`; rows of the
+    `tables` holds every table of `connectors.files.tables.FILE_TABLES`; rows of the
     crm_*/ads_* tables carry exactly that table's columns as Python values (str ids,
     numbers, bools, aware UTC datetimes, `date` for ads days), while web_events rows are
     nested Segment-spec event dicts.

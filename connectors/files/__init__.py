@@ -21,7 +21,9 @@ import duckdb
 import pyarrow as pa
 
 from connectors._shared.landing import PARSE_ERROR, lit
-from connectors._shared.tables import FILE_TABLES, TableSpec
+from connectors._shared.spec import TableSpec
+
+from .tables import FILE_TABLES
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 

@@ -5,7 +5,7 @@
 tests/connectors/test_files.py fails when the committed doc differs from this output.
 """
 
-from connectors._shared.tables import FILE_TABLES
+from connectors.files.tables import FILE_TABLES
 
 HEAD = """# The file layout: bring your own exports
 

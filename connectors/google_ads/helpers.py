@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from dlt.common import pendulum
@@ -17,23 +18,19 @@ from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from connectors._ads_shared.helpers import (
+from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
-    Account,
-    AdsAPIError,
-    AdsAuthError,
-    decimal_text,
-    flatten,
+    ApiError,
+    AuthError,
     json_body,
-    micros_text,
     redact,
+    request_path,
     require_json,
     set_retry_after,
-    shaped_row,
-    text,
-    utm_params,
 )
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.values import decimal_text, flatten, text
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPE
 
@@ -43,11 +40,11 @@ RETRYABLE_STATUSES = {"RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL", "DEADLINE
 # --- Errors ----------------------------------------------------------------------------
 
 
-class GoogleAdsAuthError(AdsAuthError):
+class GoogleAdsAuthError(AuthError):
     """Google refused the credentials or access (401/403, or the OAuth token endpoint)."""
 
 
-class GoogleAdsAPIError(AdsAPIError):
+class GoogleAdsAPIError(ApiError):
     """Google Ads answered with an error; `error_codes` are GoogleAdsFailure's codes
     (e.g. 'queryError.UNRECOGNIZED_FIELD') and `request_id` is Google's request id."""
 
@@ -113,7 +110,7 @@ def make_response_check(secrets: Iterable[str | None]):
         state = str(error.get("status") or "")
         codes, messages, delay, request_id = _failure(error)
         detail = redact("; ".join(messages) or str(error.get("message") or response.reason or ""), secrets)[:500]
-        path = response.request.path_url.split("?")[0] if response.request is not None else ""
+        path = request_path(response)
         if code == 401 or state == "UNAUTHENTICATED":
             raise GoogleAdsAuthError(_auth_message(401, codes, detail, path))
         if code == 403 or state == "PERMISSION_DENIED":
@@ -242,6 +239,13 @@ _PERFORMANCE_PATHS = {
     "metrics.clicks": "clicks", "metrics.costMicros": "spend", "metrics.conversions": "conversions",
     "metrics.conversionsValue": "conversions_value",
 }
+
+
+def micros_text(micros: Any) -> str | None:
+    """Google's cost_micros (millionths of the account currency) as a decimal string."""
+    if micros is None or micros == "":
+        return None
+    return decimal_text(Decimal(str(micros)).scaleb(-6))
 
 
 def performance_query(first: date, last: date) -> str:

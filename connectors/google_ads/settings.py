@@ -9,22 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from connectors._ads_shared.helpers import (
-    DEFAULT_BACKOFF_FACTOR,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_START_DATE,
-    AdsSettingsError,
-    env_date,
-    env_list,
-    env_number,
-    env_text,
-    environ,
-)
-
-SettingsError = AdsSettingsError
+from connectors._shared.settings import Env, SettingsError
+from connectors.ad_platforms.settings import AdPlatformSettings
 
 DEFAULT_BASE_URL = "https://googleads.googleapis.com"
 # Google's recommended version for new integrations as of late 2026 (sunset planned
@@ -50,8 +37,9 @@ def missing_message(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class GoogleAdsSettings:
-    """The connector's configuration; `from_env` documents each variable."""
+class GoogleAdsSettings(AdPlatformSettings):
+    """The connector's configuration (after the shared fields of AdPlatformSettings);
+    `from_env` documents each variable."""
 
     developer_token: str | None
     client_id: str | None
@@ -62,10 +50,6 @@ class GoogleAdsSettings:
     api_version: str
     base_url: str
     token_url: str
-    start_date: date
-    lookback_days: int
-    max_attempts: int
-    backoff_factor: float
 
     def __repr__(self) -> str:
         # Secrets must never reach a log line, even through a debug repr.
@@ -102,22 +86,19 @@ class GoogleAdsSettings:
         GOOGLE_ADS_LOOKBACK_DAYS: days before the cursor re-read every run, default 7.
         GOOGLE_ADS_MAX_ATTEMPTS (default 5), GOOGLE_ADS_BACKOFF_FACTOR (seconds, default 1).
         """
-        env = environ(env)
+        env = Env(env)
         return cls(
-            developer_token=env_text(env, "GOOGLE_ADS_DEVELOPER_TOKEN"),
-            client_id=env_text(env, "GOOGLE_ADS_CLIENT_ID"),
-            client_secret=env_text(env, "GOOGLE_ADS_CLIENT_SECRET"),
-            refresh_token=env_text(env, "GOOGLE_ADS_REFRESH_TOKEN"),
-            customer_ids=normalize_customer_ids(env_list(env, "GOOGLE_ADS_CUSTOMER_IDS"), "GOOGLE_ADS_CUSTOMER_IDS"),
-            login_customer_id=(normalize_customer_ids(env_list(env, "GOOGLE_ADS_LOGIN_CUSTOMER_ID"),
+            **AdPlatformSettings.common(env, "GOOGLE_ADS_"),
+            developer_token=env.text("GOOGLE_ADS_DEVELOPER_TOKEN"),
+            client_id=env.text("GOOGLE_ADS_CLIENT_ID"),
+            client_secret=env.text("GOOGLE_ADS_CLIENT_SECRET"),
+            refresh_token=env.text("GOOGLE_ADS_REFRESH_TOKEN"),
+            customer_ids=normalize_customer_ids(env.list("GOOGLE_ADS_CUSTOMER_IDS"), "GOOGLE_ADS_CUSTOMER_IDS"),
+            login_customer_id=(normalize_customer_ids(env.list("GOOGLE_ADS_LOGIN_CUSTOMER_ID"),
                                                       "GOOGLE_ADS_LOGIN_CUSTOMER_ID") or (None,))[0],
-            api_version=env_text(env, "GOOGLE_ADS_API_VERSION", DEFAULT_API_VERSION),
-            base_url=env_text(env, "GOOGLE_ADS_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
-            token_url=env_text(env, "GOOGLE_ADS_TOKEN_URL", DEFAULT_TOKEN_URL),
-            start_date=env_date(env, "GOOGLE_ADS_START_DATE", DEFAULT_START_DATE),
-            lookback_days=env_number(env, "GOOGLE_ADS_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS, int, minimum=0),
-            max_attempts=env_number(env, "GOOGLE_ADS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, minimum=1),
-            backoff_factor=env_number(env, "GOOGLE_ADS_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            api_version=env.text("GOOGLE_ADS_API_VERSION", DEFAULT_API_VERSION),
+            base_url=env.text("GOOGLE_ADS_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+            token_url=env.text("GOOGLE_ADS_TOKEN_URL", DEFAULT_TOKEN_URL),
         )
 
 

@@ -1,7 +1,7 @@
 """The HubSpot CRM connector: reads owners, companies, contacts, deals and engagements.
 
 `HubSpotSource.read(obj, since)` yields batches (one per API page or batch-read chunk)
-mapping raw table names (see `connectors._shared.tables.HUBSPOT_TABLES`) to rows. It
+mapping raw table names (see `tables.HUBSPOT_TABLES`) to rows. It
 does not write anywhere: the loader lands the batches, merges by key and keeps the
 cursor. HTTP plumbing (session, paging, retries with backoff, Retry-After) is dlt's
 REST client. See README.md for endpoints, scopes, costs and limits.
@@ -10,15 +10,18 @@ REST client. See README.md for endpoints, scopes, costs and limits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 
-from connectors._shared.tables import HUBSPOT_PROPERTIES
+from connectors._shared.http import retrying_session
+from connectors._shared.settings import Env
+from connectors._shared.source import Batch, Source
+from connectors._shared.values import text
 
 from . import settings as _settings
 from .helpers import (
@@ -30,16 +33,16 @@ from .helpers import (
     first_v3_association,
     first_v4_association,
     history_rows,
-    is_unreadable_response,
     list_paginator,
     make_response_check,
     object_row,
-    text,
     to_millis,
 )
 from .settings import HubSpotSettings
+from .tables import HUBSPOT_BY_NAME, HUBSPOT_PROPERTIES, HUBSPOT_TABLES, OBJECTS, TABLES_BY_OBJECT
 
 __all__ = [
+    "HUBSPOT_TABLES",
     "OBJECTS",
     "TABLES_BY_OBJECT",
     "HubSpotAPIError",
@@ -47,15 +50,6 @@ __all__ = [
     "HubSpotSource",
     "HubSpotUnreadableResponse",
 ]
-
-OBJECTS = ("owners", "companies", "contacts", "deals", "engagements")
-TABLES_BY_OBJECT: dict[str, tuple[str, ...]] = {
-    "owners": ("hubspot_owners",),
-    "companies": ("hubspot_companies",),
-    "contacts": ("hubspot_contacts", "hubspot_contact_stage_history"),
-    "deals": ("hubspot_deals", "hubspot_deal_stage_history"),
-    "engagements": ("hubspot_engagements",),
-}
 
 ENGAGEMENT_TYPES = ("calls", "meetings", "emails", "notes", "tasks")
 
@@ -99,16 +93,20 @@ _CRM: dict[str, _CrmObject] = {
                                             ("deals", "association_deal_id"))),
 }
 
-Batch = dict[str, list[dict[str, str | None]]]
+class HubSpotSource(Source):
+    """Reads HubSpot CRM objects as raw-table batches (a Source: connectors._shared.source).
 
-
-class HubSpotSource:
-    """Reads HubSpot CRM objects as raw-table batches.
-
-    Arguments left as None come from the environment (see settings.py). A missing
-    token fails here, before any request, with HubSpotAuthError naming HUBSPOT_TOKEN.
-    `search_cap` is HubSpot's 10,000-result search window; only tests change it.
+    Arguments left as None come from `settings` (by default the environment, see
+    settings.py). A missing token fails here, before any request, with
+    HubSpotAuthError naming HUBSPOT_TOKEN. `search_cap` is HubSpot's 10,000-result
+    search window; only tests change it.
     """
+
+    name = "hubspot"
+    label = "HubSpot"
+    streams = OBJECTS
+    tables_by_stream = {obj: tuple(HUBSPOT_BY_NAME[t] for t in TABLES_BY_OBJECT[obj]) for obj in OBJECTS}
+    credentials = "HUBSPOT_TOKEN"
 
     def __init__(
         self,
@@ -118,9 +116,10 @@ class HubSpotSource:
         max_attempts: int | None = None,
         backoff_factor: float | None = None,
         *,
+        settings: HubSpotSettings | None = None,
         search_cap: int = _settings.SEARCH_RESULT_CAP,
     ):
-        env = HubSpotSettings.from_env()
+        env = settings or HubSpotSettings.from_env()
         token = token or env.token
         if not token:
             raise HubSpotAuthError(_settings.MISSING_TOKEN_MESSAGE)
@@ -129,22 +128,23 @@ class HubSpotSource:
         self.max_attempts = max_attempts if max_attempts is not None else env.max_attempts
         self.backoff_factor = backoff_factor if backoff_factor is not None else env.backoff_factor
         self.search_cap = search_cap
+        self.cursor_lookback = timedelta(minutes=env.cursor_lookback_minutes)
         if self.page_size < 1 or self.max_attempts < 1:
             raise ValueError("page_size and max_attempts must be at least 1")
         self._hooks = {"response": [make_response_check(token)]}
-        session = Client(
-            request_timeout=_settings.REQUEST_TIMEOUT_SECONDS,
-            raise_for_status=False,
-            request_max_attempts=self.max_attempts,
-            request_backoff_factor=self.backoff_factor,
-            request_max_retry_delay=_settings.MAX_RETRY_DELAY_SECONDS,
-            respect_retry_after_header=True,
-            retry_condition=is_unreadable_response,
-        ).session
+        session = retrying_session(self.max_attempts, self.backoff_factor, timeout=_settings.REQUEST_TIMEOUT_SECONDS)
         self._client = RESTClient(base_url=self.base_url, auth=BearerTokenAuth(token=token), session=session)
 
     def __repr__(self) -> str:
         return f"HubSpotSource(base_url={self.base_url!r}, page_size={self.page_size})"
+
+    @classmethod
+    def is_configured(cls, env: Mapping[str, str]) -> bool:
+        return Env(env).has("HUBSPOT_TOKEN")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HubSpotSource:
+        return cls(settings=HubSpotSettings.from_env(env))
 
     # --- public ---------------------------------------------------------------------
 

@@ -7,107 +7,90 @@ raw rows (every value a string or None, every column of the raw table present).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
-from requests import HTTPError, Response
+from requests import Response
 
-from connectors._shared.tables import spec
+from connectors._shared.http import (
+    ApiError,
+    AuthError,
+    UnreadableResponse,
+    json_object,
+    redact,
+    request_path,
+    require_json,
+    retryable_status,
+)
+from connectors._shared.values import text
 
 from .settings import REQUIRED_SCOPES
+from .tables import HUBSPOT_BY_NAME
 
 # --- Errors ----------------------------------------------------------------------------
 
 
-class HubSpotAuthError(RuntimeError):
+class HubSpotAuthError(AuthError):
     """HubSpot refused the token (401/403) or no token is configured.
 
     Never retried; the message names HUBSPOT_TOKEN and the fix and never the token.
     """
 
 
-class HubSpotAPIError(HTTPError):
+class HubSpotAPIError(ApiError):
     """HubSpot answered with an error status (after retries, for 429 and 5xx).
 
-    A subclass of `requests.HTTPError` carrying the response, so that dlt's retry
-    policy recognises 429 and 5xx raised from the response hook and retries them,
-    honouring Retry-After.
+    `category` and `correlation_id` are HubSpot's, from the error body.
     """
 
     def __init__(self, message: str, response: Response | None = None):
-        super().__init__(message, response=response)
-        self.status = response.status_code if response is not None else None
-        body = _error_body(response)
+        status = response.status_code if response is not None else None
+        super().__init__(message, response, retryable=retryable_status(status))
+        body = json_object(response)
         self.category = body.get("category") or body.get("errorType")
         self.correlation_id = body.get("correlationId")
 
 
-class HubSpotUnreadableResponse(HubSpotAPIError):
-    """A successful status with a body that is not complete JSON (cut by a proxy)."""
-
-
-def is_unreadable_response(response: Response | None, exception: BaseException | None) -> bool:
-    """Retry predicate for dlt's client: retry a success whose body did not parse."""
-    return isinstance(exception, HubSpotUnreadableResponse)
-
-
-def _error_body(response: Response | None) -> dict:
-    if response is None:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+class HubSpotUnreadableResponse(HubSpotAPIError, UnreadableResponse):
+    """A successful status with a body that is not complete JSON (cut by a proxy). Retried."""
 
 
 def make_response_check(token: str | None):
     """Return a requests response hook that turns HubSpot's answers into outcomes.
 
     401/403 raise HubSpotAuthError (not retried). Other statuses >= 400 raise
-    HubSpotAPIError, which dlt's retry policy retries for 429 and 5xx. A 2xx body that
-    does not parse raises HubSpotUnreadableResponse, retried by `is_unreadable_response`.
-    207 (batch endpoints with some missing ids) counts as success.
+    HubSpotAPIError, retried for 429 and 5xx. A 2xx body that does not parse raises
+    HubSpotUnreadableResponse, retried too. 207 (batch endpoints with some missing
+    ids) counts as success.
     """
 
     def check(response: Response, *args: Any, **kwargs: Any) -> Response:
         status = response.status_code
-        request = response.request
-        path = request.path_url.split("?")[0] if request is not None else ""
+        path = request_path(response)
         if status in (401, 403):
             raise HubSpotAuthError(_auth_message(response, path, token))
         if status >= 400:
-            body = _error_body(response)
-            detail = _redact(str(body.get("message") or response.reason or ""), token)[:500]
+            body = json_object(response)
+            detail = redact(str(body.get("message") or response.reason or ""), (token,))[:500]
             category = body.get("category") or body.get("errorType") or "unknown category"
             correlation = body.get("correlationId")
-            method = request.method if request is not None else ""
+            method = response.request.method if response.request is not None else ""
             message = f"HubSpot {method} {path} answered {status} ({category}): {detail}"
             if correlation:
                 message += f" [correlationId {correlation}]"
             raise HubSpotAPIError(message, response=response)
-        try:
-            json.loads(response.content or b"null")
-        except ValueError:
-            raise HubSpotUnreadableResponse(
-                f"HubSpot {path} answered {status} with a body that is not complete JSON", response=response
-            ) from None
+        require_json(response, "HubSpot", HubSpotUnreadableResponse)
         return response
 
     return check
 
 
 def _auth_message(response: Response, path: str, token: str | None) -> str:
-    body = _error_body(response)
+    body = json_object(response)
     category = body.get("category") or ("INVALID_AUTHENTICATION" if response.status_code == 401 else "FORBIDDEN")
-    detail = _redact(str(body.get("message") or response.reason or ""), token)[:300]
+    detail = redact(str(body.get("message") or response.reason or ""), (token,))[:300]
     if response.status_code == 401:
         fix = (
             "check HUBSPOT_TOKEN: it must be the access token of a private app in this portal "
@@ -158,24 +141,6 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 # --- Values and timestamps -------------------------------------------------------------
 
 
-def text(value: Any) -> str | None:
-    """Stringify a HubSpot value as the raw layer stores it: str or None.
-
-    Booleans become 'true'/'false', numbers their shortest form; an empty string is
-    None (HubSpot returns "" for a cleared property).
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    result = str(value)
-    return result if result != "" else None
-
-
 def to_millis(value: str | int | float | datetime) -> int:
     """Epoch milliseconds of an ISO 8601 timestamp (UTC when no offset) or of millis."""
     if isinstance(value, datetime):
@@ -199,7 +164,7 @@ def to_millis(value: str | int | float | datetime) -> int:
 
 
 def empty_row(table: str) -> dict[str, str | None]:
-    return dict.fromkeys(spec(table).columns)
+    return dict.fromkeys(HUBSPOT_BY_NAME[table].columns)
 
 
 def object_row(

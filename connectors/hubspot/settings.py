@@ -6,17 +6,16 @@ demo can set the environment (or pass arguments) after importing the package.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from connectors._shared.settings import Env, SettingsError  # noqa: F401 (what a bad setting raises)
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF_FACTOR = 1.0
-# Longest wait between two attempts, whatever Retry-After or the backoff asks for: a
-# nightly load should fail and alert rather than sleep for the five minutes dlt allows.
-MAX_RETRY_DELAY_SECONDS = 60.0
+DEFAULT_CURSOR_LOOKBACK_MINUTES = 10
 REQUEST_TIMEOUT_SECONDS = 60.0
 
 # The private app scopes the connector needs (all read-only). Engagements (calls,
@@ -45,10 +44,6 @@ ASSOCIATIONS_BATCH_MAX = 100
 OWNERS_LIMIT_MAX = 500
 
 
-class SettingsError(ValueError):
-    """An environment variable of the HubSpot connector has a value it cannot use."""
-
-
 @dataclass(frozen=True)
 class HubSpotSettings:
     """The connector's configuration; `from_env` documents each variable."""
@@ -58,13 +53,15 @@ class HubSpotSettings:
     page_size: int
     max_attempts: int
     backoff_factor: float
+    cursor_lookback_minutes: int
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug repr.
         token = "set" if self.token else "not set"
         return (
             f"HubSpotSettings(token={token}, base_url={self.base_url!r}, page_size={self.page_size}, "
-            f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor})"
+            f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor}, "
+            f"cursor_lookback_minutes={self.cursor_lookback_minutes})"
         )
 
     @classmethod
@@ -77,25 +74,17 @@ class HubSpotSettings:
           its own maximum (50 when property history is asked for).
         HUBSPOT_MAX_ATTEMPTS: attempts per request on 429, 5xx and timeouts, default 5.
         HUBSPOT_BACKOFF_FACTOR: exponential backoff multiplier in seconds, default 1.
+        HUBSPOT_CURSOR_LOOKBACK_MINUTES: minutes an incremental read steps back from the
+          saved cursor, default 10: HubSpot's search index lags recent edits.
         """
-        env = os.environ if environ is None else environ
+        env = Env(environ)
         return cls(
-            token=(env.get("HUBSPOT_TOKEN") or "").strip() or None,
-            base_url=(env.get("HUBSPOT_BASE_URL") or "").strip() or DEFAULT_BASE_URL,
-            page_size=_number(env, "HUBSPOT_PAGE_SIZE", DEFAULT_PAGE_SIZE, int, minimum=1),
-            max_attempts=_number(env, "HUBSPOT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, minimum=1),
-            backoff_factor=_number(env, "HUBSPOT_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            token=env.text("HUBSPOT_TOKEN"),
+            base_url=env.text("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
+            page_size=env.number("HUBSPOT_PAGE_SIZE", DEFAULT_PAGE_SIZE, minimum=1),
+            max_attempts=env.number("HUBSPOT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
+            backoff_factor=env.number("HUBSPOT_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            cursor_lookback_minutes=env.number("HUBSPOT_CURSOR_LOOKBACK_MINUTES", DEFAULT_CURSOR_LOOKBACK_MINUTES,
+                                               minimum=0),
         )
 
-
-def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {kind.__name__}: unset it or give a number") from None
-    if value < minimum:
-        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
-    return value

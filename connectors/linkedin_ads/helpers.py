@@ -15,19 +15,10 @@ from urllib.parse import quote
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests import Response
 
-from connectors._ads_shared.helpers import (
-    Account,
-    AdsAPIError,
-    AdsAuthError,
-    decimal_text,
-    iso_utc,
-    json_body,
-    redact,
-    require_json,
-    shaped_row,
-    text,
-)
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.http import ApiError, AuthError, json_body, redact, request_path, require_json
+from connectors._shared.values import decimal_text, iso_utc, text
+from connectors.ad_platforms.helpers import Account, shaped_row
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPES
 
@@ -44,11 +35,11 @@ ACCOUNT_URN = "urn:li:sponsoredAccount:"
 # --- Errors ----------------------------------------------------------------------------
 
 
-class LinkedInAuthError(AdsAuthError):
+class LinkedInAuthError(AuthError):
     """LinkedIn refused the token (401) or its access to the ad account (403)."""
 
 
-class LinkedInAPIError(AdsAPIError):
+class LinkedInAPIError(ApiError):
     """LinkedIn answered with an error; `code` is its code (e.g. NONEXISTENT_VERSION)
     and `service_error_code` its serviceErrorCode."""
 
@@ -76,7 +67,7 @@ def make_response_check(token: str | None):
         body = body if isinstance(body, dict) else {}
         detail = redact(str(body.get("message") or response.reason or ""), (token,))[:500]
         code, service_code = body.get("code"), body.get("serviceErrorCode")
-        path = response.request.path_url.split("?")[0] if response.request is not None else ""
+        path = request_path(response)
         if status == 401:
             raise LinkedInAuthError(
                 f"LinkedIn refused LINKEDIN_ACCESS_TOKEN on {path} (401 {code or ''}: {detail}): member tokens "

@@ -9,22 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from connectors._ads_shared.helpers import (
-    DEFAULT_BACKOFF_FACTOR,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_START_DATE,
-    AdsSettingsError,
-    env_date,
-    env_list,
-    env_number,
-    env_text,
-    environ,
-)
-
-SettingsError = AdsSettingsError
+from connectors._shared.settings import Env, SettingsError
+from connectors.ad_platforms.settings import AdPlatformSettings
 
 DEFAULT_BASE_URL = "https://api.linkedin.com"
 # Marketing API versions (LinkedIn-Version: YYYYMM) live one year; bump before the
@@ -46,19 +33,16 @@ def missing_message(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class LinkedInAdsSettings:
-    """The connector's configuration; `from_env` documents each variable."""
+class LinkedInAdsSettings(AdPlatformSettings):
+    """The connector's configuration (after the shared fields of AdPlatformSettings);
+    `from_env` documents each variable."""
 
     access_token: str | None
     ad_account_ids: tuple[str, ...]
     version: str
     base_url: str
-    start_date: date
-    lookback_days: int
     page_size: int
     window_days: int
-    max_attempts: int
-    backoff_factor: float
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug repr.
@@ -88,22 +72,19 @@ class LinkedInAdsSettings:
         LINKEDIN_WINDOW_DAYS: days per adAnalytics request (it does not page), default 30.
         LINKEDIN_MAX_ATTEMPTS (default 5), LINKEDIN_BACKOFF_FACTOR (seconds, default 1).
         """
-        env = environ(env)
-        version = env_text(env, "LINKEDIN_VERSION", DEFAULT_VERSION)
+        env = Env(env)
+        version = env.text("LINKEDIN_VERSION", DEFAULT_VERSION)
         if not re.fullmatch(r"\d{6}(\.\d{2})?", version):
             raise SettingsError(f"LINKEDIN_VERSION={version!r} is not a LinkedIn version: give YYYYMM, e.g. "
                                 f"{DEFAULT_VERSION}")
         return cls(
-            access_token=env_text(env, "LINKEDIN_ACCESS_TOKEN"),
-            ad_account_ids=normalize_account_ids(env_list(env, "LINKEDIN_AD_ACCOUNT_IDS"), "LINKEDIN_AD_ACCOUNT_IDS"),
+            **AdPlatformSettings.common(env, "LINKEDIN_"),
+            access_token=env.text("LINKEDIN_ACCESS_TOKEN"),
+            ad_account_ids=normalize_account_ids(env.list("LINKEDIN_AD_ACCOUNT_IDS"), "LINKEDIN_AD_ACCOUNT_IDS"),
             version=version,
-            base_url=env_text(env, "LINKEDIN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
-            start_date=env_date(env, "LINKEDIN_START_DATE", DEFAULT_START_DATE),
-            lookback_days=env_number(env, "LINKEDIN_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS, int, minimum=0),
-            page_size=min(env_number(env, "LINKEDIN_PAGE_SIZE", DEFAULT_PAGE_SIZE, int, minimum=1), PAGE_SIZE_MAX),
-            window_days=env_number(env, "LINKEDIN_WINDOW_DAYS", DEFAULT_WINDOW_DAYS, int, minimum=1),
-            max_attempts=env_number(env, "LINKEDIN_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, minimum=1),
-            backoff_factor=env_number(env, "LINKEDIN_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            base_url=env.text("LINKEDIN_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+            page_size=min(env.number("LINKEDIN_PAGE_SIZE", DEFAULT_PAGE_SIZE, minimum=1), PAGE_SIZE_MAX),
+            window_days=env.number("LINKEDIN_WINDOW_DAYS", DEFAULT_WINDOW_DAYS, minimum=1),
         )
 
 

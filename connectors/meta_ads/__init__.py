@@ -1,8 +1,8 @@
 """The Meta ads connector: daily ad insights and campaigns, through the Marketing API.
 
 `MetaAdsSource.read(stream, since)` yields batches mapping raw table names (see
-`connectors._ads_shared.tables.ADS_API_TABLES`) to rows. It does not write anywhere:
-the loader lands the batches, merges by key and keeps the cursor. Short ranges are
+`connectors.ad_platforms.tables.ADS_API_TABLES`) to rows. It does not write anywhere:
+the sync loop lands the batches, merges by key and keeps the cursor. Short ranges are
 read from the insights edge page by page; long ones through an asynchronous report
 run. HTTP plumbing (session, paging, retries with backoff, Retry-After) is dlt's
 REST client. See README.md for endpoints, permissions, costs and limits.
@@ -13,15 +13,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+from requests import Session
 
-from connectors._ads_shared.helpers import Account, Batch, report_window, retrying_session
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.source import Row
+from connectors.ad_platforms.helpers import Account
+from connectors.ad_platforms.source import AdPlatformSource
+from connectors.ad_platforms.tables import platform_tables
 
 from . import settings as _settings
 from .helpers import (
@@ -44,8 +46,6 @@ from .settings import MetaAdsSettings, SettingsError
 
 __all__ = [
     "PLATFORM",
-    "STREAMS",
-    "TABLES_BY_STREAM",
     "MetaAPIError",
     "MetaAdsSettings",
     "MetaAdsSource",
@@ -54,84 +54,49 @@ __all__ = [
     "SettingsError",
 ]
 
-STREAMS = ("campaigns", "performance")
-TABLES_BY_STREAM: dict[str, tuple[str, ...]] = {
-    "campaigns": (CAMPAIGNS_TABLE,),
-    "performance": (PERFORMANCE_TABLE,),
-}
 _DONE, _FAILED = "Job Completed", ("Job Failed", "Job Skipped")
 
 
-class MetaAdsSource:
+class MetaAdsSource(AdPlatformSource):
     """Reads Meta campaigns and daily ad insights as raw-table batches.
 
-    Settings come from the environment (see settings.py); keyword overrides replace
-    single fields (`MetaAdsSource(base_url=..., ad_account_ids=("123",))`). A missing
-    token fails here, before any request, with MetaAuthError naming META_ACCESS_TOKEN.
-    `now` returns the current time and `sleep` waits between report polls; only
-    tests change them.
+    "performance": one batch per page of ad-level daily insights (META_START_DATE on a
+    first run, else the cursor minus META_LOOKBACK_DAYS, to yesterday in the
+    account's time zone); ranges longer than META_ASYNC_THRESHOLD_DAYS go through an
+    async report run. "campaigns": every campaign with the URL tags of its first ad.
+    `sleep` waits between report polls; only tests change it.
     """
+
+    name = PLATFORM
+    tables_by_stream = platform_tables(PLATFORM)
+    label = "Meta"
+    credentials = "META_*"
+    main_credential = "META_ACCESS_TOKEN"
+    settings_class = MetaAdsSettings
+    auth_error = MetaAuthError
+    missing_message = staticmethod(_settings.missing_message)
+    account_ids_field = "ad_account_ids"
+    normalize_account_ids = staticmethod(_settings.normalize_account_ids)
 
     def __init__(self, settings: MetaAdsSettings | None = None, *, now: Callable[[], datetime] | None = None,
                  sleep: Callable[[float], None] = time.sleep, **overrides: Any):
-        s = settings or MetaAdsSettings.from_env()
-        if "ad_account_ids" in overrides:
-            overrides["ad_account_ids"] = _settings.normalize_account_ids(overrides["ad_account_ids"],
-                                                                          "ad_account_ids")
-        s = replace(s, **overrides) if overrides else s
-        if s.missing():
-            raise MetaAuthError(_settings.missing_message(s.missing()))
-        self.settings = s
-        self._now = now or (lambda: datetime.now(timezone.utc))
         self._sleep = sleep
-        session = retrying_session(s.max_attempts, s.backoff_factor)
+        super().__init__(settings, now=now, **overrides)
+
+    def _open(self, session: Session) -> None:
+        s = self.settings
         self._client = RESTClient(base_url=f"{s.base_url}/{s.api_version}",
                                   auth=BearerTokenAuth(token=s.access_token), session=session)
         self._hooks = {"response": [make_response_check(s.access_token)]}
-        self._accounts: dict[str, Account] = {}
 
-    def __repr__(self) -> str:
-        return f"MetaAdsSource({self.settings!r})"
+    def _fetch_account(self, account_id: str) -> Account:
+        body = self._client.get(f"act_{account_id}", params={"fields": ACCOUNT_FIELDS}, hooks=self._hooks).json()
+        return account_from(body, account_id)
 
-    # --- public ---------------------------------------------------------------------
-
-    def read(self, stream: str, since: str | None) -> Iterator[Batch]:
-        """Yield batches of raw rows for `stream` (one of STREAMS), account by account.
-
-        "performance": one batch per page of ad-level daily insights for the days
-        `window` gives (META_START_DATE on a first run, else `since` minus
-        META_LOOKBACK_DAYS, to yesterday in the account's time zone); ranges longer
-        than META_ASYNC_THRESHOLD_DAYS go through an async report run. "campaigns":
-        every campaign with the URL tags of its first ad, read in full (`since` is
-        ignored). Commit a cursor only once the generator is exhausted.
-        """
-        if stream not in STREAMS:
-            raise ValueError(f"unknown Meta stream {stream!r}: expected one of {', '.join(STREAMS)}")
-        for account_id in self.settings.ad_account_ids:
-            account = self.account(account_id)
-            if stream == "campaigns":
-                yield from self._campaigns(account)
-                continue
-            window = self.window(account_id, since)
-            if window is None:
-                continue
-            for page in self._insights(account_id, *window):
-                rows = [insights_row(item, account, self.settings.conversion_action_types) for item in page]
-                if rows:
-                    yield {PERFORMANCE_TABLE: rows}
-
-    def account(self, account_id: str) -> Account:
-        """The ad account's currency and time zone (one request, then cached)."""
-        if account_id not in self._accounts:
-            body = self._client.get(f"act_{account_id}", params={"fields": ACCOUNT_FIELDS}, hooks=self._hooks).json()
-            self._accounts[account_id] = account_from(body, account_id)
-        return self._accounts[account_id]
-
-    def window(self, account_id: str, since: str | None) -> tuple[date, date] | None:
-        """The days a performance read covers for this account, or None if none."""
-        s = self.settings
-        return report_window(since, start_date=s.start_date, lookback_days=s.lookback_days, now=self._now(),
-                             timezone_name=self.account(account_id).timezone)
+    def _performance_pages(self, account: Account, first: date, last: date) -> Iterator[list[Row]]:
+        types = self.settings.conversion_action_types
+        for page in self._insights(account.account_id, first, last):
+            yield [insights_row(item, account, types) for item in page]
 
     # --- insights -------------------------------------------------------------------
 
@@ -178,16 +143,14 @@ class MetaAdsSource:
 
     # --- campaigns ------------------------------------------------------------------
 
-    def _campaigns(self, account: Account) -> Iterator[Batch]:
+    def _campaign_pages(self, account: Account) -> Iterator[list[Row]]:
         limit = self.settings.page_size
         ads = [ad for page in self._paginate(f"act_{account.account_id}/ads", {"fields": AD_FIELDS, "limit": limit})
                for ad in page]
         creatives = first_creatives(ads)
         params = {"fields": ",".join(CAMPAIGN_FIELDS), "limit": limit}
         for page in self._paginate(f"act_{account.account_id}/campaigns", params):
-            rows = [campaign_row(c, account, creatives.get(str(c.get("id")))) for c in page]
-            if rows:
-                yield {CAMPAIGNS_TABLE: rows}
+            yield [campaign_row(c, account, creatives.get(str(c.get("id")))) for c in page]
 
     # --- HTTP -----------------------------------------------------------------------
 

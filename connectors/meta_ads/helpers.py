@@ -15,22 +15,19 @@ from typing import Any
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from requests import Response
 
-from connectors._ads_shared.helpers import (
+from connectors._shared.http import (
     MAX_RETRY_DELAY_SECONDS,
-    Account,
-    AdsAPIError,
-    AdsAuthError,
-    decimal_text,
-    iso_utc,
+    ApiError,
+    AuthError,
     json_body,
     redact,
+    request_path,
     require_json,
     set_retry_after,
-    shaped_row,
-    text,
-    utm_params,
 )
-from connectors._ads_shared.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.values import decimal_text, iso_utc, text
+from connectors.ad_platforms.helpers import Account, shaped_row, utm_params
+from connectors.ad_platforms.tables import CAMPAIGNS_TABLE, PERFORMANCE_TABLE
 
 from .settings import REQUIRED_SCOPES
 
@@ -54,11 +51,11 @@ ACCOUNT_FIELDS = "account_id,name,currency,timezone_name"
 # --- Errors ----------------------------------------------------------------------------
 
 
-class MetaAuthError(AdsAuthError):
+class MetaAuthError(AuthError):
     """Meta refused the token (code 190: expired, revoked, invalid) or its permissions."""
 
 
-class MetaAPIError(AdsAPIError):
+class MetaAPIError(ApiError):
     """The Graph API answered with an error; `code`, `subcode` and `fbtrace_id` are Meta's."""
 
     def __init__(self, message: str, response: Response | None = None, *, retryable: bool = False,
@@ -100,7 +97,7 @@ def make_response_check(token: str | None):
         code, subcode = _as_int(error.get("code")), _as_int(error.get("error_subcode"))
         detail = redact(str(error.get("message") or response.reason or ""), (token,))[:500]
         trace = error.get("fbtrace_id")
-        path = response.request.path_url.split("?")[0] if response.request is not None else ""
+        path = request_path(response)
         if code in AUTH_CODES or (code is None and status == 401):
             raise MetaAuthError(
                 f"Meta refused META_ACCESS_TOKEN on {path} ({status}, code {code}/{subcode}: {detail}): the token "

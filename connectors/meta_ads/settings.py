@@ -8,22 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from connectors._ads_shared.helpers import (
-    DEFAULT_BACKOFF_FACTOR,
-    DEFAULT_LOOKBACK_DAYS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_START_DATE,
-    AdsSettingsError,
-    env_date,
-    env_list,
-    env_number,
-    env_text,
-    environ,
-)
-
-SettingsError = AdsSettingsError
+from connectors._shared.settings import Env, SettingsError
+from connectors.ad_platforms.settings import AdPlatformSettings
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 # Released February 2026; Graph API versions live about two years
@@ -51,22 +38,19 @@ def missing_message(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class MetaAdsSettings:
-    """The connector's configuration; `from_env` documents each variable."""
+class MetaAdsSettings(AdPlatformSettings):
+    """The connector's configuration (after the shared fields of AdPlatformSettings);
+    `from_env` documents each variable."""
 
     access_token: str | None
     ad_account_ids: tuple[str, ...]
     api_version: str
     base_url: str
-    start_date: date
-    lookback_days: int
     page_size: int
     async_threshold_days: int
     async_poll_seconds: float
     async_timeout_seconds: float
     conversion_action_types: tuple[str, ...]
-    max_attempts: int
-    backoff_factor: float
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug repr.
@@ -98,24 +82,19 @@ class MetaAdsSettings:
           conversions, default lead.
         META_MAX_ATTEMPTS (default 5), META_BACKOFF_FACTOR (seconds, default 1).
         """
-        env = environ(env)
+        env = Env(env)
         return cls(
-            access_token=env_text(env, "META_ACCESS_TOKEN"),
-            ad_account_ids=normalize_account_ids(env_list(env, "META_AD_ACCOUNT_IDS"), "META_AD_ACCOUNT_IDS"),
-            api_version=env_text(env, "META_API_VERSION", DEFAULT_API_VERSION),
-            base_url=env_text(env, "META_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
-            start_date=env_date(env, "META_START_DATE", DEFAULT_START_DATE),
-            lookback_days=env_number(env, "META_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS, int, minimum=0),
-            page_size=env_number(env, "META_PAGE_SIZE", DEFAULT_PAGE_SIZE, int, minimum=1),
-            async_threshold_days=env_number(env, "META_ASYNC_THRESHOLD_DAYS", DEFAULT_ASYNC_THRESHOLD_DAYS, int,
-                                            minimum=1),
-            async_poll_seconds=env_number(env, "META_ASYNC_POLL_SECONDS", DEFAULT_ASYNC_POLL_SECONDS, float,
-                                          minimum=0),
-            async_timeout_seconds=env_number(env, "META_ASYNC_TIMEOUT_SECONDS", DEFAULT_ASYNC_TIMEOUT_SECONDS,
-                                             float, minimum=1),
-            conversion_action_types=env_list(env, "META_CONVERSION_ACTION_TYPES") or DEFAULT_CONVERSION_ACTION_TYPES,
-            max_attempts=env_number(env, "META_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, minimum=1),
-            backoff_factor=env_number(env, "META_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            **AdPlatformSettings.common(env, "META_"),
+            access_token=env.text("META_ACCESS_TOKEN"),
+            ad_account_ids=normalize_account_ids(env.list("META_AD_ACCOUNT_IDS"), "META_AD_ACCOUNT_IDS"),
+            api_version=env.text("META_API_VERSION", DEFAULT_API_VERSION),
+            base_url=env.text("META_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+            page_size=env.number("META_PAGE_SIZE", DEFAULT_PAGE_SIZE, minimum=1),
+            async_threshold_days=env.number("META_ASYNC_THRESHOLD_DAYS", DEFAULT_ASYNC_THRESHOLD_DAYS, minimum=1),
+            async_poll_seconds=env.number("META_ASYNC_POLL_SECONDS", DEFAULT_ASYNC_POLL_SECONDS, float, minimum=0),
+            async_timeout_seconds=env.number("META_ASYNC_TIMEOUT_SECONDS", DEFAULT_ASYNC_TIMEOUT_SECONDS, float,
+                                             minimum=1),
+            conversion_action_types=env.list("META_CONVERSION_ACTION_TYPES") or DEFAULT_CONVERSION_ACTION_TYPES,
         )
 
 

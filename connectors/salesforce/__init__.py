@@ -12,13 +12,17 @@ setup, costs and limits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
-from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
+
+from connectors._shared.http import RETRY_STATUSES, redact, retrying_session
+from connectors._shared.settings import Env
+from connectors._shared.source import Batch, Source
 
 from . import settings as _settings
 from .helpers import (
@@ -29,9 +33,7 @@ from .helpers import (
     SalesforceSessionExpired,
     SalesforceUnreadableResponse,
     first_error,
-    is_unreadable_response,
     record_row,
-    redact,
     selectable,
 )
 from .settings import SalesforceSettings, SettingsError, soql_datetime
@@ -65,19 +67,25 @@ FULL_ON_FIRST_RUN = ("User", "Account", "Campaign")
 
 log = logging.getLogger(__name__)
 
-Batch = dict[str, list[dict[str, str | None]]]
 
+class SalesforceSource(Source):
+    """Reads Salesforce objects as raw-table batches through the REST API (queryAll);
+    a Source (connectors._shared.source).
 
-class SalesforceSource:
-    """Reads Salesforce objects as raw-table batches through the REST API (queryAll).
-
-    Arguments left as None come from the environment (see settings.py). Credentials
+    Arguments left as None come from `settings` (by default the environment, see
+    settings.py). Credentials
     are an access token with its instance URL, or a connected app's client id and
     secret (with a refresh token: the refresh-token flow; without: client
     credentials), or both. Missing credentials fail here, before any request, with
     SalesforceAuthError naming the variables to set. A token, when one is needed, is
     fetched on the first read.
     """
+
+    name = "salesforce"
+    label = "Salesforce"
+    streams = OBJECTS
+    tables_by_stream = {obj: tuple(spec(t) for t in TABLES_BY_OBJECT[obj]) for obj in OBJECTS}
+    credentials = "SALESFORCE_*"
 
     def __init__(
         self,
@@ -94,8 +102,9 @@ class SalesforceSource:
         batch_size: int | None = None,
         start_date: str | None = None,
         extra_fields: dict[str, tuple[str, ...]] | None = None,
+        settings: SalesforceSettings | None = None,
     ):
-        env = SalesforceSettings.from_env()
+        env = settings or SalesforceSettings.from_env()
         self._access_token = access_token or env.access_token
         self._client_id = client_id or env.client_id
         self._client_secret = client_secret or env.client_secret
@@ -117,18 +126,14 @@ class SalesforceSource:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.batch_size = max(_settings.BATCH_SIZE_MIN, min(self.batch_size, _settings.BATCH_SIZE_MAX))
+        self.cursor_lookback = timedelta(minutes=env.cursor_lookback_minutes)
 
         self._check = ResponseCheck(secrets=[self._access_token, self._client_secret, self._refresh_token])
         self._hooks = {"response": [self._check]}
-        self._session = Client(
-            request_timeout=_settings.REQUEST_TIMEOUT_SECONDS,
-            raise_for_status=False,
-            request_max_attempts=self.max_attempts,
-            request_backoff_factor=self.backoff_factor,
-            request_max_retry_delay=_settings.MAX_RETRY_DELAY_SECONDS,
-            respect_retry_after_header=True,
-            retry_condition=is_unreadable_response,
-        ).session
+        # The token endpoint is called without a response hook: its 429 and 5xx answers
+        # are retried by status.
+        self._session = retrying_session(self.max_attempts, self.backoff_factor,
+                                         timeout=_settings.REQUEST_TIMEOUT_SECONDS, retry_statuses=RETRY_STATUSES)
         self._auth = BearerTokenAuth(token=self._access_token or "")
         self._client = RESTClient(
             base_url=self.instance_url or "",
@@ -143,6 +148,16 @@ class SalesforceSource:
     def __repr__(self) -> str:
         return (f"SalesforceSource(instance_url={self.instance_url!r}, api_version={self.api_version!r}, "
                 f"batch_size={self.batch_size}, can_renew={self.can_renew})")
+
+    @classmethod
+    def is_configured(cls, env: Mapping[str, str]) -> bool:
+        e = Env(env)
+        return (e.has("SALESFORCE_ACCESS_TOKEN") or e.has("SALESFORCE_REFRESH_TOKEN")
+                or e.has("SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET"))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SalesforceSource:
+        return cls(settings=SalesforceSettings.from_env(env))
 
     @property
     def api_usage(self) -> tuple[int, int] | None:

@@ -8,19 +8,30 @@ the raw table present).
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from requests import HTTPError, Response
+from requests import Response
+
+from connectors._shared.http import (
+    ApiError,
+    AuthError,
+    UnreadableResponse,
+    json_body,
+    redact,
+    request_path,
+    require_json,
+    retryable_status,
+)
+from connectors._shared.values import text
 
 from .tables import column_name
 
 # --- Errors ----------------------------------------------------------------------------
 
 
-class SalesforceAuthError(RuntimeError):
+class SalesforceAuthError(AuthError):
     """Salesforce refused the credentials (401, 403 permissions, token endpoint) or none are set.
 
     Never retried in a loop; the message names the SALESFORCE_* variables to set and
@@ -39,18 +50,16 @@ class SalesforceSessionExpired(SalesforceAuthError):
         self.url = url
 
 
-class SalesforceAPIError(HTTPError):
+class SalesforceAPIError(ApiError):
     """Salesforce answered with an error status (after retries, for 429 and 5xx).
 
-    A subclass of `requests.HTTPError` carrying the response, so that dlt's retry
-    policy recognises 429 and 5xx raised from the response hook and retries them,
-    honouring Retry-After. `error_code` is Salesforce's errorCode (INVALID_FIELD,
-    MALFORMED_QUERY, ...), `fields` the fields it names.
+    `error_code` is Salesforce's errorCode (INVALID_FIELD, MALFORMED_QUERY, ...),
+    `fields` the fields it names.
     """
 
     def __init__(self, message: str, response: Response | None = None):
-        super().__init__(message, response=response)
-        self.status = response.status_code if response is not None else None
+        status = response.status_code if response is not None else None
+        super().__init__(message, response, retryable=retryable_status(status))
         error = first_error(response)
         self.error_code = error.get("errorCode")
         self.fields = list(error.get("fields") or [])
@@ -60,33 +69,16 @@ class SalesforceLimitError(SalesforceAPIError):
     """403 REQUEST_LIMIT_EXCEEDED: the org's API request limit is used up. Not retried."""
 
 
-class SalesforceUnreadableResponse(SalesforceAPIError):
-    """A successful status with a body that is not complete JSON (cut by a proxy)."""
-
-
-def is_unreadable_response(response: Response | None, exception: BaseException | None) -> bool:
-    """Retry predicate for dlt's client: retry a success whose body did not parse."""
-    return isinstance(exception, SalesforceUnreadableResponse)
+class SalesforceUnreadableResponse(SalesforceAPIError, UnreadableResponse):
+    """A successful status with a body that is not complete JSON (cut by a proxy). Retried."""
 
 
 def first_error(response: Response | None) -> dict:
     """The first error object of Salesforce's `[{"message", "errorCode", "fields"}]` body."""
-    if response is None:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
+    body = json_body(response)
     if isinstance(body, list) and body and isinstance(body[0], dict):
         return body[0]
     return body if isinstance(body, dict) else {}
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 # --- The response check ---------------------------------------------------------------
@@ -105,9 +97,9 @@ class ResponseCheck:
 
     401 raises SalesforceSessionExpired (the source may refresh once). 403
     REQUEST_LIMIT_EXCEEDED raises SalesforceLimitError; other 403s SalesforceAuthError
-    (permissions). Other statuses >= 400 raise SalesforceAPIError, which dlt's retry
-    policy retries for 429 and 5xx. A 2xx body that does not parse raises
-    SalesforceUnreadableResponse, retried by `is_unreadable_response`. Every answer's
+    (permissions). Other statuses >= 400 raise SalesforceAPIError, retried for 429 and
+    5xx. A 2xx body that does not parse raises SalesforceUnreadableResponse, retried
+    too. Every answer's
     Sforce-Limit-Info is kept in `api_usage`; `succeeded` counts 2xx answers (a token
     that has served one is known to be good).
     """
@@ -123,7 +115,7 @@ class ResponseCheck:
             self.api_usage = usage
         status = response.status_code
         request = response.request
-        path = request.path_url.split("?")[0] if request is not None else ""
+        path = request_path(response)
         if status == 401:
             raise SalesforceSessionExpired(self._describe(response, path), request.url if request else None)
         if status == 403:
@@ -136,12 +128,7 @@ class ResponseCheck:
                 "check SALESFORCE_ACCESS_TOKEN / SALESFORCE_REFRESH_TOKEN belong to that user")
         if status >= 400:
             raise SalesforceAPIError(self._describe(response, path), response=response)
-        try:
-            json.loads(response.content or b"null")
-        except ValueError:
-            raise SalesforceUnreadableResponse(
-                f"Salesforce {path} answered {status} with a body that is not complete JSON", response=response
-            ) from None
+        require_json(response, "Salesforce", SalesforceUnreadableResponse)
         self.succeeded += 1
         return response
 
@@ -196,24 +183,6 @@ def selectable(wanted: Sequence[str], describe: Mapping[str, Any]) -> tuple[list
 
 
 # --- Values and rows --------------------------------------------------------------------
-
-
-def text(value: Any) -> str | None:
-    """Stringify a Salesforce value as the raw layer stores it: str or None.
-
-    Booleans become 'true'/'false', numbers their shortest form (12000.0 → '12000');
-    dates and times stay Salesforce's strings (`2024-03-01T09:00:00.000+0000`).
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    result = str(value)
-    return result if result != "" else None
 
 
 def record_row(columns: Sequence[str], record: Mapping[str, Any]) -> dict[str, str | None]:

@@ -6,20 +6,19 @@ demo can set the environment (or pass arguments) after importing the package.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from connectors._shared.settings import Env, SettingsError
 
 DEFAULT_API_VERSION = "v61.0"
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF_FACTOR = 1.0
-# Longest wait between two attempts, whatever Retry-After or the backoff asks for: a
-# nightly load should fail and alert rather than sleep for the five minutes dlt allows.
-MAX_RETRY_DELAY_SECONDS = 60.0
+DEFAULT_CURSOR_LOOKBACK_MINUTES = 10
 REQUEST_TIMEOUT_SECONDS = 120.0
 
 # Salesforce's bounds for `Sforce-Query-Options: batchSize` (records per query page).
@@ -49,10 +48,6 @@ MISSING_INSTANCE_MESSAGE = (
 _VERSION = re.compile(r"^v?(\d{2,3})\.0$")
 
 
-class SettingsError(ValueError):
-    """An environment variable of the Salesforce connector has a value it cannot use."""
-
-
 @dataclass(frozen=True)
 class SalesforceSettings:
     """The connector's configuration; `from_env` documents each variable."""
@@ -69,6 +64,7 @@ class SalesforceSettings:
     max_attempts: int
     backoff_factor: float
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cursor_lookback_minutes: int = DEFAULT_CURSOR_LOOKBACK_MINUTES
 
     def __repr__(self) -> str:
         # Secrets must never reach a log line, even through a debug repr.
@@ -81,7 +77,7 @@ class SalesforceSettings:
             f"refresh_token={shown(self.refresh_token)}, login_url={self.login_url!r}, "
             f"api_version={self.api_version!r}, start_date={self.start_date!r}, batch_size={self.batch_size}, "
             f"max_attempts={self.max_attempts}, backoff_factor={self.backoff_factor}, "
-            f"extra_fields={self.extra_fields!r})"
+            f"extra_fields={self.extra_fields!r}, cursor_lookback_minutes={self.cursor_lookback_minutes})"
         )
 
     @classmethod
@@ -108,26 +104,27 @@ class SalesforceSettings:
         SALESFORCE_EXTRA_FIELDS: further fields to read, `Object.Field` separated by
           commas (e.g. `Lead.Lead_Score__c,Opportunity.Loss_Reason__c`); each lands as
           its snake_case column.
+        SALESFORCE_CURSOR_LOOKBACK_MINUTES: minutes an incremental read steps back from
+          the saved cursor, default 10: SystemModstamp is stamped when a transaction
+          starts, so a record committed just after a read can carry an earlier time.
         """
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
-        instance = get("SALESFORCE_INSTANCE_URL")
+        env = Env(environ)
+        instance = env.text("SALESFORCE_INSTANCE_URL")
         return cls(
             instance_url=instance.rstrip("/") if instance else None,
-            access_token=get("SALESFORCE_ACCESS_TOKEN"),
-            client_id=get("SALESFORCE_CLIENT_ID"),
-            client_secret=get("SALESFORCE_CLIENT_SECRET"),
-            refresh_token=get("SALESFORCE_REFRESH_TOKEN"),
-            login_url=(get("SALESFORCE_LOGIN_URL") or DEFAULT_LOGIN_URL).rstrip("/"),
-            api_version=api_version(get("SALESFORCE_API_VERSION") or DEFAULT_API_VERSION, "SALESFORCE_API_VERSION"),
-            start_date=start_date(get("SALESFORCE_START_DATE"), "SALESFORCE_START_DATE"),
-            batch_size=_number(env, "SALESFORCE_BATCH_SIZE", DEFAULT_BATCH_SIZE, int, minimum=1),
-            max_attempts=_number(env, "SALESFORCE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, minimum=1),
-            backoff_factor=_number(env, "SALESFORCE_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
-            extra_fields=extra_fields(get("SALESFORCE_EXTRA_FIELDS"), "SALESFORCE_EXTRA_FIELDS"),
+            access_token=env.text("SALESFORCE_ACCESS_TOKEN"),
+            client_id=env.text("SALESFORCE_CLIENT_ID"),
+            client_secret=env.text("SALESFORCE_CLIENT_SECRET"),
+            refresh_token=env.text("SALESFORCE_REFRESH_TOKEN"),
+            login_url=env.text("SALESFORCE_LOGIN_URL", DEFAULT_LOGIN_URL).rstrip("/"),
+            api_version=api_version(env.text("SALESFORCE_API_VERSION", DEFAULT_API_VERSION), "SALESFORCE_API_VERSION"),
+            start_date=start_date(env.text("SALESFORCE_START_DATE"), "SALESFORCE_START_DATE"),
+            batch_size=env.number("SALESFORCE_BATCH_SIZE", DEFAULT_BATCH_SIZE, minimum=1),
+            max_attempts=env.number("SALESFORCE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, minimum=1),
+            backoff_factor=env.number("SALESFORCE_BACKOFF_FACTOR", DEFAULT_BACKOFF_FACTOR, float, minimum=0),
+            extra_fields=extra_fields(env.text("SALESFORCE_EXTRA_FIELDS"), "SALESFORCE_EXTRA_FIELDS"),
+            cursor_lookback_minutes=env.number("SALESFORCE_CURSOR_LOOKBACK_MINUTES", DEFAULT_CURSOR_LOOKBACK_MINUTES,
+                                               minimum=0),
         )
 
 
@@ -180,15 +177,3 @@ def extra_fields(raw: str | None, name: str = "extra_fields") -> dict[str, tuple
         found.setdefault(obj, []).append(fld)
     return {obj: tuple(dict.fromkeys(fields)) for obj, fields in found.items()}
 
-
-def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {kind.__name__}: unset it or give a number") from None
-    if value < minimum:
-        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
-    return value

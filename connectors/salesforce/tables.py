@@ -5,8 +5,8 @@ object (standard fields only: they exist in every org, apart from the few marked
 optional below). Each raw column is the snake_case of its field's API name
 (`LeadSource` → `lead_source`, `UserRole.Name` → `user_role_name`, a custom
 `Lead_Score__c` → `lead_score__c`), so a column always leads back to one field.
-`SALESFORCE_TABLES` are the raw table specs, in the same conventions as
-`connectors._shared.tables` (every column text; types checked at landing, cast in dbt
+`SALESFORCE_TABLES` are the raw table specs, in the conventions of every TableSpec
+(`connectors._shared.spec`: every column text; types checked at landing, cast in dbt
 staging).
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from connectors._shared.spec import BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec, _spec
+from connectors._shared.spec import BOOLEAN, DATE, INTEGER, NUMBER, TIMESTAMP, TableSpec, raw_table
 
 # The objects read, in a sensible load order (owners and accounts before the records
 # that point at them).
@@ -124,7 +124,7 @@ def _sf(entity: str, obj: str, *, required: tuple[str, ...], types: dict[str, st
         cursor: str = "system_modstamp") -> TableSpec:
     columns = _columns(obj)
     kinds = {c: k for c, k in {**_SYSTEM_TYPES, **types}.items() if c in columns}
-    return _spec("salesforce", entity, columns, key=("id",), required=required, types=kinds, cursor=cursor,
+    return raw_table("salesforce", entity, columns, key=("id",), required=required, types=kinds, cursor=cursor,
                  description=description)
 
 

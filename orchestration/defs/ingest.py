@@ -1,25 +1,28 @@
 """Extraction assets: land each source in `raw`, gate each load with quality checks.
 
-One multi-asset per source system, one asset per raw table (keyed ["raw", table], the
-key dbt's `source('raw', table)` maps to, so lineage needs no extra code). Every
-asset carries two blocking checks that run on the load it just made:
-`raw_quality_check` (the table's great-expectations suite) and
-`quarantine_share_check` (how many rows were set aside). A failing blocking check
-stops dbt and the publish step, so a bad load never reaches the published marts.
+One multi-asset per step of connectors.registry (the file source, and each group of
+API sources), one asset per raw table (keyed ["raw", table], the key dbt's
+`source('raw', table)` maps to, so lineage needs no extra code). Every asset carries
+two blocking checks that run on the load it just made: `raw_quality_check` (the
+table's great-expectations suite) and `quarantine_share_check` (how many rows were
+set aside). A failing blocking check stops dbt and the publish step, so a bad load
+never reaches the published marts.
+
+What a source reads and how its cursor moves is the connectors' business
+(connectors._shared.sync); this module decides which sources run (the demo's, or
+those the environment configures) and reports what they landed.
 """
 
 
-import importlib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import dagster as dg
 
-from connectors._shared.landing import LandResult, ensure_raw_tables, get_cursor, land, rows_to_arrow, set_cursor
-from connectors._shared.tables import (
-    ADS_API_TABLES, FILE_TABLES, HUBSPOT_TABLES, SALESFORCE_TABLES, TableSpec, spec,
-)
+from connectors._shared.landing import LandResult, ensure_raw_tables
+from connectors._shared.source import Source
+from connectors._shared.spec import TableSpec
+from connectors._shared.sync import merged, sync
+from connectors.registry import ALL_TABLES, API_GROUPS, FILE_TABLES, SourceGroup
 from orchestration import settings as settings_mod
 from orchestration.defs.resources import DemoWorldResource, WarehouseResource
 from orchestration.lib import quality
@@ -27,7 +30,6 @@ from orchestration.lib import quality
 QUALITY_CHECK = "raw_quality_check"
 QUARANTINE_CHECK = "quarantine_share_check"
 WAREHOUSE_POOL = "warehouse"
-HUBSPOT_FLUSH_ROWS = 20_000
 
 
 def raw_key(s: TableSpec) -> dg.AssetKey:
@@ -55,21 +57,11 @@ def _check_specs(specs: tuple[TableSpec, ...]) -> list[dg.AssetCheckSpec]:
     return out
 
 
-def _merge(results: list[LandResult], table: str, load_id: str) -> LandResult:
-    total = LandResult(table=table, load_id=load_id)
-    for r in results:
-        for f in ("rows_in", "inserted", "updated", "unchanged", "quarantined", "duplicates_dropped"):
-            setattr(total, f, getattr(total, f) + getattr(r, f))
-        if r.max_cursor and (total.max_cursor is None or r.max_cursor > total.max_cursor):
-            total.max_cursor = r.max_cursor
-    return total
-
-
 def report(con, specs, results: dict[str, list[LandResult]], load_id: str, max_share: float,
            note: str | None = None):
     """Materializations and check results for every table of a source, for one load."""
     for s in specs:
-        r = _merge(results.get(s.name, []), s.name, load_id)
+        r = merged(results.get(s.name, []), s.name, load_id)
         total_rows = con.execute(f'select count(*) from raw."{s.name}"').fetchone()[0]
         meta = {**{k: dg.MetadataValue.int(v) for k, v in r.as_dict().items() if isinstance(v, int)},
                 "load_id": load_id, "rows_in_table": dg.MetadataValue.int(total_rows)}
@@ -125,7 +117,7 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
     root = demo.files_dir if s.source == "demo" else s.files_dir
     load_id = context.run.run_id
     with warehouse.connect() as con:
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, ALL_TABLES)
         note = None
         results: dict = {}
         if root is None:
@@ -136,180 +128,47 @@ def files_raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource, d
         yield from report(con, FILE_TABLES, results, load_id, s.max_quarantine_share, note)
 
 
-@dataclass(frozen=True)
-class ApiSource:
-    """API connectors as the pipeline sees them: their raw tables, the clients to run
-    this time (keyed by a cursor prefix; none: not configured, the tables are kept as
-    they were), and how far to step saved cursors back before reading. Each client's
-    module names its objects (or streams) and the raw tables each one yields."""
+def configured_sources(group: SourceGroup, s: settings_mod.Settings, demo: DemoWorldResource) -> list[Source]:
+    """The sources of `group` to run: the demo's, or those the environment configures.
 
-    name: str
-    specs: tuple[TableSpec, ...]
-    description: str
-    clients: Callable[[settings_mod.Settings, DemoWorldResource], dict[str, object]]
-    not_configured: str
-    cursor_lookback_minutes: Callable[[settings_mod.Settings], int] = lambda s: 0
-    objects_attr: str = "OBJECTS"
-    tables_attr: str = "TABLES_BY_OBJECT"
+    With --source live (or hubspot) a source runs when its main credential is set; the
+    source named by --source runs whatever is set, so a missing credential fails the
+    step naming it.
+    """
+    if demo.active:
+        return [source for source in demo.sources() if isinstance(source, group.sources)]
+    if not s.reads_apis:
+        return []
+    env = os.environ
+    return [cls.from_env(env) for cls in group.sources if cls.is_configured(env) or s.source == cls.name]
 
 
-def api_source_asset(src: ApiSource) -> dg.AssetsDefinition:
-    """One multi-asset per API source: read each object from its cursor, land it,
-    save the cursor only after every page landed, then report and gate each table."""
+def api_group_asset(group: SourceGroup) -> dg.AssetsDefinition:
+    """One multi-asset per group of API sources: sync every stream of every source
+    configured (connectors._shared.sync), then report and gate each table."""
+    tables = group.tables
 
     @dg.multi_asset(
-        name=f"{src.name}_raw",
-        specs=_asset_specs(src.specs, src.name),
-        check_specs=_check_specs(src.specs),
+        name=f"{group.name}_raw",
+        specs=_asset_specs(tables, group.name),
+        check_specs=_check_specs(tables),
         pool=WAREHOUSE_POOL,
-        description=src.description,
+        description=group.description,
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, demo: DemoWorldResource):
         s = warehouse.settings()
         load_id = context.run.run_id
         with warehouse.connect() as con:
-            ensure_raw_tables(con)
-            clients = src.clients(s, demo)
-            if not clients:
-                yield from report(con, src.specs, {}, load_id, s.max_quarantine_share,
-                                  f"{src.not_configured}: tables kept as they were")
+            ensure_raw_tables(con, ALL_TABLES)
+            sources = configured_sources(group, s, demo)
+            if not sources:
+                yield from report(con, tables, {}, load_id, s.max_quarantine_share,
+                                  f"{group.not_configured}: tables kept as they were")
                 return
-            results: dict[str, list[LandResult]] = {}
-            for prefix, client in clients.items():
-                connector = importlib.import_module(type(client).__module__)
-                for obj in getattr(connector, src.objects_attr):
-                    tables = getattr(connector, src.tables_attr)[obj]
-                    stream = f"{prefix}{obj}"
-                    since = _looked_back(get_cursor(con, src.name, stream), src.cursor_lookback_minutes(s))
-                    landed = load_object(con, client, obj, since, tables, load_id, results,
-                                         source=load_source(src.name, prefix, obj))
-                    primary = _merge(landed, tables[0], load_id)
-                    set_cursor(con, src.name, stream, primary.max_cursor, load_id)
-                    context.log.info(f"{src.name} {stream}: since={since} rows={primary.rows_in} "
-                                     f"cursor={primary.max_cursor}")
-            yield from report(con, src.specs, results, load_id, s.max_quarantine_share)
+            results = sync(con, sources, load_id, log=context.log.info)
+            yield from report(con, tables, results, load_id, s.max_quarantine_share)
 
     return _asset
 
 
-def _hubspot_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
-    from connectors.hubspot import HubSpotSource
-
-    if demo.active:
-        return {"": HubSpotSource(base_url=demo.url("hubspot"), token=demo.token)} if demo.url("hubspot") else {}
-    if s.source == "hubspot" or (s.reads_apis and s.hubspot_token):
-        return {"": HubSpotSource()}  # HUBSPOT_BASE_URL / HUBSPOT_TOKEN from the environment
-    return {}
-
-
-def _salesforce_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
-    from connectors.salesforce import SalesforceSource
-    from connectors.salesforce.settings import extra_fields
-
-    if demo.active:
-        if not demo.url("salesforce"):
-            return {}
-        return {"": SalesforceSource(instance_url=demo.url("salesforce"), access_token=demo.token,
-                                     extra_fields=extra_fields(settings_mod.DEMO_SALESFORCE_EXTRA_FIELDS))}
-    if s.reads_apis and s.salesforce_configured:
-        return {"": SalesforceSource()}  # SALESFORCE_* from the environment
-    return {}
-
-
-def _ads_clients(s: settings_mod.Settings, demo: DemoWorldResource) -> dict:
-    """One client per ad platform that is configured (or served by the demo)."""
-    from connectors.google_ads import GoogleAdsSource
-    from connectors.linkedin_ads import LinkedInAdsSource
-    from connectors.meta_ads import MetaAdsSource
-
-    if demo.active:
-        return {f"{platform}:": client for platform, client in demo.ads_clients().items()}
-    if not s.reads_apis:
-        return {}
-    env = os.environ
-    clients: dict = {}
-    if env.get("GOOGLE_ADS_DEVELOPER_TOKEN"):
-        clients["google_ads:"] = GoogleAdsSource()
-    if env.get("META_ACCESS_TOKEN"):
-        clients["meta_ads:"] = MetaAdsSource()
-    if env.get("LINKEDIN_ACCESS_TOKEN"):
-        clients["linkedin_ads:"] = LinkedInAdsSource()
-    return clients
-
-
-API_SOURCES = (
-    ApiSource(
-        name="hubspot", specs=HUBSPOT_TABLES, clients=_hubspot_clients,
-        description="Land HubSpot CRM v3 objects in raw, incrementally by last-modified cursor.",
-        not_configured="HubSpot not configured (set HUBSPOT_TOKEN and use --source live)",
-        cursor_lookback_minutes=lambda s: s.hubspot_cursor_lookback_minutes,
-    ),
-    ApiSource(
-        name="salesforce", specs=SALESFORCE_TABLES, clients=_salesforce_clients,
-        description="Land Salesforce objects in raw (queryAll, incremental on SystemModstamp).",
-        not_configured="Salesforce not configured (set SALESFORCE_* and use --source live)",
-        cursor_lookback_minutes=lambda s: s.salesforce_cursor_lookback_minutes,
-    ),
-    # The ad platforms re-read their own look-back window of days (platforms restate
-    # recent numbers), so their cursors are not stepped back here.
-    ApiSource(
-        name="ads_api", specs=ADS_API_TABLES, clients=_ads_clients,
-        description="Land Google Ads, Meta and LinkedIn campaigns and daily performance in one column set.",
-        not_configured="No ad platform configured (GOOGLE_ADS_*, META_*, LINKEDIN_* and --source live)",
-        objects_attr="STREAMS", tables_attr="TABLES_BY_STREAM",
-    ),
-)
-api_raw_assets = [api_source_asset(src) for src in API_SOURCES]
-
-
-def _looked_back(cursor: str | None, minutes: int) -> str | None:
-    """Step the cursor back a few minutes: HubSpot's search index lags recent edits,
-    and an object edited just before a run would otherwise be skipped for good. The
-    merge absorbs what is read twice (those rows land as "unchanged")."""
-    if cursor is None or minutes <= 0:
-        return cursor
-    import datetime as dt
-
-    at = dt.datetime.fromisoformat(cursor.replace("Z", "+00:00"))
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    back = at.astimezone(dt.timezone.utc) - dt.timedelta(minutes=minutes)
-    return back.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def load_source(source: str, prefix: str, obj: str) -> str:
-    """What a load record and a quarantined row's origin call the load: the connector
-    and its stream, e.g. 'hubspot:contacts', 'salesforce:Lead', 'google_ads:campaigns'
-    (an ad platform's client is keyed by its platform, 'google_ads:')."""
-    return f"{prefix.rstrip(':') or source}:{obj}"
-
-
-def load_object(con, client, obj: str, since: str | None, tables: tuple[str, ...], load_id: str,
-                results: dict[str, list[LandResult]], source: str) -> list[LandResult]:
-    """Read one object type (or stream) of an API source and land it in batches; return
-    the primary table's results. `source` names the connector and stream in the load
-    records and quarantine origins (load_source).
-
-    Pages are buffered and landed HUBSPOT_FLUSH_ROWS at a time: each landing is one
-    transaction, and a few large ones beat hundreds of page-sized ones. The cursor is
-    saved by the caller only after every page landed, so a failure part-way re-reads
-    from the old cursor and the merge absorbs the overlap.
-    """
-    buffers: dict[str, list[dict]] = {t: [] for t in tables}
-
-    def flush(table: str):
-        rows = buffers[table]
-        if rows:
-            s = spec(table)
-            results.setdefault(table, []).append(
-                land(con, s, rows_to_arrow(rows, list(s.columns)), load_id=load_id, source=source))
-            buffers[table] = []
-
-    for batch in client.read(obj, since):
-        for table, rows in batch.items():
-            buffers.setdefault(table, []).extend(rows)
-            if len(buffers[table]) >= HUBSPOT_FLUSH_ROWS:
-                flush(table)
-    for table in list(buffers):
-        flush(table)
-    return results.get(tables[0], [])
+api_raw_assets = [api_group_asset(group) for group in API_GROUPS]

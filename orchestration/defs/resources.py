@@ -1,7 +1,6 @@
 """Resources: where the warehouse lives, and the demo world served like real systems."""
 
 
-import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -10,10 +9,10 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
+from connectors._shared.source import Source
+from connectors.demo.systems import DemoSystems
 from orchestration import settings as settings_mod
 from orchestration.defs.dbt_project import dbt_executable, touchline_dbt_project
-
-DEMO_TOKEN = "demo-token"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -41,92 +40,37 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class DemoWorldResource(dg.ConfigurableResource):
-    """The generated demo world, served the way real systems serve it.
+    """The generated demo world, served the way real systems serve it, for one run.
 
-    With TOUCHLINE_SOURCE=demo, each run generates the world for TOUCHLINE_DEMO_SEED
-    and TOUCHLINE_DEMO_PEOPLE, writes its Segment web events as files, and serves its
-    CRM through a local HubSpot CRM v3 API (or, with TOUCHLINE_DEMO_CRM=salesforce, a
-    Salesforce org) and its ad platforms through local Google Ads, Meta and LinkedIn
-    APIs on 127.0.0.1 for the run's duration: the connectors that read them are the
-    ones a real account uses.
+    With TOUCHLINE_SOURCE=demo, each run starts connectors.demo.systems.DemoSystems for
+    TOUCHLINE_DEMO_SEED, TOUCHLINE_DEMO_PEOPLE and TOUCHLINE_DEMO_CRM (its web events
+    as files in TOUCHLINE_DEMO_DIR, its CRM and ad platforms as local APIs), and stops
+    it when the run ends.
     """
 
-    _servers: list = PrivateAttr(default_factory=list)
-    _urls: dict = PrivateAttr(default_factory=dict)
-    _files_dir: Path | None = PrivateAttr(default=None)
-    _ads: dict = PrivateAttr(default_factory=dict)
+    _systems: DemoSystems | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         s = settings_mod.load()
-        if s.source != "demo":
-            return
-        from connectors.demo.files import write_files
-        from connectors.demo.world import generate
-
-        world = generate(people=s.demo_people, seed=s.demo_seed)
-        write_files(world, s.demo_dir, crm=False, ads=False, web=True)
-        self._files_dir = s.demo_dir
-        self._start_ads(world)
-        if s.demo_crm == "salesforce":
-            from connectors.demo.salesforce_server import SalesforceServer
-
-            server = SalesforceServer(world.tables, access_token=DEMO_TOKEN)
-        else:
-            from connectors.demo.hubspot_server import HubSpotServer
-
-            server = HubSpotServer(world.tables, token=DEMO_TOKEN)
-        self._urls[s.demo_crm] = server.start()
-        self._servers.append(server)
-
-    def _start_ads(self, world) -> None:
-        """Serve the world's ad platforms as local Google Ads, Meta and LinkedIn APIs."""
-        from connectors.demo.ads_servers import GoogleAdsServer, LinkedInAdsServer, MetaAdsServer
-        from connectors.google_ads import GoogleAdsSettings, GoogleAdsSource
-        from connectors.linkedin_ads import LinkedInAdsSettings, LinkedInAdsSource
-        from connectors.meta_ads import MetaAdsSettings, MetaAdsSource
-
-        start = (world.params["end"] - dt.timedelta(days=world.params["days"])).date()
-        google, meta, linkedin = GoogleAdsServer(world.tables), MetaAdsServer(world.tables), LinkedInAdsServer(world.tables)
-        for server in (google, meta, linkedin):
-            server.start()
-            self._servers.append(server)
-        self._ads = {
-            "google_ads": lambda: GoogleAdsSource(
-                GoogleAdsSettings.from_env({}), developer_token=google.developer_token, client_id=google.client_id,
-                client_secret=google.client_secret, refresh_token=google.refresh_token,
-                customer_ids=(google.customer_id,), base_url=google.base_url, token_url=google.token_url,
-                start_date=start),
-            "meta_ads": lambda: MetaAdsSource(
-                MetaAdsSettings.from_env({}), access_token=meta.token, ad_account_ids=(meta.account_id,),
-                base_url=meta.base_url, start_date=start, async_poll_seconds=0),
-            "linkedin_ads": lambda: LinkedInAdsSource(
-                LinkedInAdsSettings.from_env({}), access_token=linkedin.token,
-                ad_account_ids=(linkedin.account_id,), base_url=linkedin.base_url, start_date=start),
-        }
-
-    def ads_clients(self) -> dict:
-        """Connector clients for the demo's ad platform APIs, keyed by platform."""
-        return {platform: make() for platform, make in self._ads.items()}
+        if s.source == "demo":
+            self._systems = DemoSystems(people=s.demo_people, seed=s.demo_seed, crm=s.demo_crm,
+                                        files_dir=s.demo_dir).start()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        for server in self._servers:
-            server.stop()
+        if self._systems is not None:
+            self._systems.stop()
 
     @property
     def active(self) -> bool:
-        return bool(self._urls)
+        return self._systems is not None
 
-    def url(self, system: str) -> str | None:
-        """Base URL of the local API serving `system` ('hubspot', 'salesforce'), if any."""
-        return self._urls.get(system)
-
-    @property
-    def token(self) -> str:
-        return DEMO_TOKEN
+    def sources(self) -> list[Source]:
+        """Connectors for the demo's APIs (none when the demo is not running)."""
+        return self._systems.sources() if self._systems is not None else []
 
     @property
     def files_dir(self) -> Path | None:
-        return self._files_dir
+        return self._systems.files_dir if self._systems is not None else None
 
 
 def resources() -> dict:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from connectors._shared.landing import EARLIEST_PLAUSIBLE
-from connectors._shared.tables import TIMESTAMP, TableSpec
+from connectors._shared.spec import TIMESTAMP, TableSpec
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")

@@ -13,10 +13,13 @@ from decimal import Decimal
 
 import pytest
 
-from connectors._ads_shared.helpers import AdsAuthError
-from connectors._ads_shared.tables import ADS_API_TABLES, ADS_BY_NAME, CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors._shared.http import AuthError
 from connectors._shared.landing import LandResult, connect, ensure_raw_tables, get_cursor, land, rows_to_arrow
-from connectors.demo.ads_servers import TRUNCATED, GoogleAdsServer, LinkedInAdsServer, MetaAdsServer
+from connectors.ad_platforms.tables import ADS_API_TABLES, ADS_BY_NAME, CAMPAIGNS_TABLE, PERFORMANCE_TABLE
+from connectors.demo.fakes import TRUNCATED
+from connectors.demo.fakes.google_ads import GoogleAdsServer
+from connectors.demo.fakes.linkedin_ads import LinkedInAdsServer
+from connectors.demo.fakes.meta_ads import MetaAdsServer
 from connectors.demo.world import generate
 from connectors.google_ads import GoogleAdsAPIError, GoogleAdsAuthError, GoogleAdsSettings, GoogleAdsSource
 from connectors.linkedin_ads import LinkedInAdsSettings, LinkedInAdsSource, LinkedInAPIError, LinkedInAuthError
@@ -381,7 +384,7 @@ def test_an_expired_token_raises_a_clear_error_naming_the_variable_without_retry
     with pytest.raises(api.auth_error, match=api.token_variable) as error:
         read_all(source, "performance")
 
-    assert isinstance(error.value, AdsAuthError)
+    assert isinstance(error.value, AuthError)
     assert len(fake.request_log) == 1
 
 

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from connectors._shared.tables import FILE_TABLES
 from connectors.demo.files import write_files
 from connectors.demo.world import DEMO_TABLES, World, generate
+from connectors.files.tables import FILE_TABLES
 
 END = datetime(2026, 10, 31, tzinfo=UTC)
 SESSION_GAP = timedelta(minutes=30)

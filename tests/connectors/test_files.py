@@ -8,12 +8,13 @@ import pytest
 
 from connectors import files as F
 from connectors._shared import landing as L
+from connectors.files.tables import FILE_TABLES
 
 
 @pytest.fixture
 def con():
     c = L.connect(":memory:")
-    L.ensure_raw_tables(c)
+    L.ensure_raw_tables(c, FILE_TABLES)
     yield c
     c.close()
 

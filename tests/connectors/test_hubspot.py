@@ -8,10 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from connectors._shared.tables import HUBSPOT_PROPERTIES, spec
-from connectors.demo.hubspot_server import TRUNCATED, HubSpotServer
+from connectors.demo.fakes import TRUNCATED
+from connectors.demo.fakes.hubspot import HubSpotServer
 from connectors.hubspot import OBJECTS, TABLES_BY_OBJECT, HubSpotAPIError, HubSpotAuthError, HubSpotSource
 from connectors.hubspot.settings import SettingsError
+from connectors.hubspot.tables import HUBSPOT_PROPERTIES
+from connectors.registry import spec
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 TOKEN = "demo-token"

@@ -3,13 +3,13 @@
 import pytest
 
 from connectors._shared import landing as L
-from connectors._shared.tables import spec
+from connectors.registry import ALL_TABLES, spec
 
 
 @pytest.fixture
 def con():
     c = L.connect(":memory:")
-    L.ensure_raw_tables(c)
+    L.ensure_raw_tables(c, ALL_TABLES)
     yield c
     c.close()
 

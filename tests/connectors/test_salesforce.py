@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from connectors._shared import landing
-from connectors.demo.salesforce_server import TRUNCATED, SalesforceServer
+from connectors.demo.fakes import TRUNCATED
+from connectors.demo.fakes.salesforce import SalesforceServer
 from connectors.salesforce import (
     OBJECTS,
     SALESFORCE_TABLES,

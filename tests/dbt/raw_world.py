@@ -2,8 +2,8 @@
 
 A world is a function that writes rows into the raw tables of a throw-away
 DuckDB file. Every raw table exists (connectors._shared.landing.ensure_raw_tables
-creates them all, every column text), so a world only writes the tables it needs,
-exactly as a CRM-only or HubSpot-only company would have them.
+creates all of connectors.registry.ALL_TABLES, every column text), so a world only
+writes the tables it needs, exactly as a CRM-only or HubSpot-only company would have them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from connectors._shared.landing import connect, ensure_raw_tables
+from connectors.registry import ALL_TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
@@ -25,7 +26,7 @@ SITE = "https://www.touchline.example"
 def create_raw_db(path: Path) -> duckdb.DuckDBPyConnection:
     """Create the DuckDB file at `path` with every raw table, empty."""
     con = connect(str(path))
-    ensure_raw_tables(con)
+    ensure_raw_tables(con, ALL_TABLES)
     return con
 
 

@@ -17,6 +17,7 @@ from connectors import files
 from connectors._shared.landing import connect, ensure_raw_tables
 from connectors.demo.files import write_files
 from connectors.demo.world import generate
+from connectors.registry import ALL_TABLES
 
 PEOPLE = 400
 MODELS = 9
@@ -29,7 +30,7 @@ def db(tmp_path_factory):
     path = work / "touchline.duckdb"
     con = connect(str(path))
     try:
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, ALL_TABLES)
         files.load(con, work / "export", load_id="invariants")
     finally:
         con.close()

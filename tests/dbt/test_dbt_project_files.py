@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from connectors._shared.tables import ALL_TABLES
+from connectors.registry import ALL_TABLES
 
 PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dbt_ga4_unit_fixtures"

@@ -18,12 +18,12 @@ import raw_world
 import salesforce_world as sf
 from connectors import files
 from connectors._shared.landing import connect, ensure_raw_tables, land, rows_to_arrow
-from connectors._shared.tables import spec
+from connectors.demo.fakes.salesforce import SalesforceServer
 from connectors.demo.files import write_files
-from connectors.demo.salesforce_server import SalesforceServer
+from connectors.demo.systems import SALESFORCE_EXTRA_FIELDS
 from connectors.demo.world import generate
+from connectors.registry import ALL_TABLES, spec
 from connectors.salesforce import OBJECTS, TABLES_BY_OBJECT, SalesforceSource
-from orchestration.settings import DEMO_SALESFORCE_EXTRA_FIELDS
 
 # Unit tests do not depend on data: the main world's build runs them.
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
@@ -196,12 +196,12 @@ def demo_dbs(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         for name in [n for n in os.environ if n.startswith("SALESFORCE_")]:
             env.delenv(name)
-        env.setenv("SALESFORCE_EXTRA_FIELDS", DEMO_SALESFORCE_EXTRA_FIELDS)
+        env.setenv("SALESFORCE_EXTRA_FIELDS", SALESFORCE_EXTRA_FIELDS)
         with SalesforceServer(crm, access_token="demo-token") as fake:
             source = SalesforceSource(instance_url=fake.base_url, access_token="demo-token")
             con = connect(str(sf_db))
             try:
-                ensure_raw_tables(con)
+                ensure_raw_tables(con, ALL_TABLES)
                 for obj in OBJECTS:
                     for batch in source.read(obj, None):
                         for table in TABLES_BY_OBJECT[obj]:
@@ -216,7 +216,7 @@ def demo_dbs(tmp_path_factory):
     write_files(world, export_work / "files", crm=True, ads=False, web=False)
     con = connect(str(export_db))
     try:
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, ALL_TABLES)
         files.load(con, export_work / "files", load_id="demo")
     finally:
         con.close()

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from connectors._shared.tables import ALL_TABLES
+from connectors.registry import ALL_TABLES
 from orchestration.defs import automation
 from orchestration.definitions import defs
 

@@ -60,24 +60,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 import uuid
-from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from connectors.demo._loopback import LoopbackServer, send_json
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-
-class _Truncated:
-    def __repr__(self) -> str:
-        return "TRUNCATED"
-
-
-# Pass as `body=TRUNCATED` to `fail_next`: the real answer, cut in half mid-transfer.
-TRUNCATED = _Truncated()
+from connectors.demo.fakes.base import FakeApi, Reply, Request
+from connectors.demo.fakes.canonical import key as _key
+from connectors.demo.fakes.canonical import merge_row
+from connectors.demo.fakes.canonical import parse_time as _parse_time
+from connectors.demo.fakes.canonical import truthy as _truthy
 
 # When a canonical row says nothing about time, records were "created" here.
 DEFAULT_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -210,24 +202,9 @@ _KNOWN_COLUMNS = {
 }
 
 
-class _Reply(Exception):
-    """An error answer, raised from anywhere in request handling."""
-
-    def __init__(self, status: int, message: str, code: str):
-        super().__init__(message)
-        self.status, self.body = status, [{"message": message, "errorCode": code}]
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    else:
-        dt = datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+def _error(status: int, message: str, code: str) -> Reply:
+    """An error answer in Salesforce's shape: [{"message", "errorCode"}]."""
+    return Reply(status, [{"message": message, "errorCode": code}])
 
 
 def _sf_datetime(dt: datetime | None) -> str | None:
@@ -241,16 +218,6 @@ def _sf_date(dt: datetime | date | None) -> str | None:
 
 def _second(dt: datetime) -> datetime:
     return dt.replace(microsecond=0)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "t", "y")
-    return bool(value)
-
-
-def _key(value: Any) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in str(value or "").strip().lower())
 
 
 def _label(value: Any) -> str | None:
@@ -641,9 +608,9 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _no_such_column(soql: str, name: str, obj: str) -> _Reply:
+def _no_such_column(soql: str, name: str, obj: str) -> Reply:
     column = soql.find(name) + 1
-    return _Reply(400, f"\n{soql}\n{' ' * max(column - 1, 0)}^\nERROR at Row:1:Column:{column}\n"
+    return _error(400, f"\n{soql}\n{' ' * max(column - 1, 0)}^\nERROR at Row:1:Column:{column}\n"
                        f"No such column '{name}' on entity '{obj}'. If you are attempting to use a custom field, "
                        "be sure to append the '__c' after the custom field name. Please reference your WSDL or "
                        "the describe call for the appropriate names.", "INVALID_FIELD")
@@ -655,11 +622,11 @@ class _Query:
     def __init__(self, soql: str, org: _Org):
         match = _QUERY.match(soql)
         if not match:
-            raise _Reply(400, f"\n{soql}\n^\nERROR at Row:1:Column:1\nunexpected token: "
+            raise _error(400, f"\n{soql}\n^\nERROR at Row:1:Column:1\nunexpected token: "
                               f"'{soql.split()[0] if soql.split() else ''}'", "MALFORMED_QUERY")
         obj = next((o for o in org.fields if o.lower() == match["object"].lower() and o != "UserRole"), None)
         if obj is None:
-            raise _Reply(400, f"\n{soql}\n^\nERROR at Row:1:Column:1\nsObject type '{match['object']}' is not "
+            raise _error(400, f"\n{soql}\n^\nERROR at Row:1:Column:1\nsObject type '{match['object']}' is not "
                               "supported. If you are attempting to use a custom object, be sure to append the '__c' "
                               "after the entity name. Please reference your WSDL or the describe call for the "
                               "appropriate names.", "INVALID_TYPE")
@@ -673,14 +640,14 @@ class _Query:
 
     def _field(self, name: str) -> tuple[str, ...]:
         if not re.fullmatch(r"\w+(\.\w+)?", name):
-            raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{name}'", "MALFORMED_QUERY")
+            raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{name}'", "MALFORMED_QUERY")
         fields = self.org.fields[self.object]
         head, _, tail = name.partition(".")
         if tail:
             reference = next((f for f, (rel, _) in _REFERENCES.items() if rel.lower() == head.lower()
                               and f in fields), None)
             if reference is None:
-                raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nDidn't understand relationship '{head}' "
+                raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nDidn't understand relationship '{head}' "
                                   "in field path. If you are attempting to use a custom relationship, be sure to "
                                   "append the '__r' after the custom relationship name. Please reference your WSDL "
                                   "or the describe call for the appropriate names.", "INVALID_FIELD")
@@ -697,24 +664,24 @@ class _Query:
     def _condition(self, text: str) -> tuple[str, str, Any]:
         match = _CONDITION.match(text)
         if not match:
-            raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{text}'", "MALFORMED_QUERY")
+            raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{text}'", "MALFORMED_QUERY")
         field = self._field(match["field"])
         if len(field) > 1:
-            raise _Reply(400, "relationship filters are not supported by this fake", "MALFORMED_QUERY")
+            raise _error(400, "relationship filters are not supported by this fake", "MALFORMED_QUERY")
         name, kind = field[0], self.org.fields[self.object][field[0]]
         if kind == "anyType":
-            raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nfield '{name}' can not be filtered in a "
+            raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nfield '{name}' can not be filtered in a "
                               "query call", "INVALID_FIELD")
         raw = match["value"]
         if kind == "datetime":
             if not _DATETIME.match(raw):
-                raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nvalue of filter criterion for field "
+                raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nvalue of filter criterion for field "
                                   f"'{name}' must be of type dateTime and should not be enclosed in quotes",
                              "INVALID_FIELD")
             value: Any = _parse_time(raw.replace("Z", "+00:00"))
         elif kind == "date":
             if not _DATE.match(raw):
-                raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nvalue of filter criterion for field "
+                raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nvalue of filter criterion for field "
                                   f"'{name}' must be of type date and should not be enclosed in quotes",
                              "INVALID_FIELD")
             value = raw
@@ -728,7 +695,7 @@ class _Query:
             try:
                 value = float(raw)
             except ValueError:
-                raise _Reply(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{raw}'",
+                raise _error(400, f"\n{self.soql}\nERROR at Row:1:Column:1\nunexpected token: '{raw}'",
                              "MALFORMED_QUERY") from None
         return name, match["op"], value
 
@@ -793,15 +760,15 @@ class _Query:
 # --- The server ---------------------------------------------------------------------------
 
 
-class SalesforceServer(LoopbackServer):
+class SalesforceServer(FakeApi):
     """A fake Salesforce org (REST API and OAuth token endpoint) on 127.0.0.1, port 0.
 
     Use as a context manager or call `start()` (returns the instance URL, which is also
-    the login URL) and `stop()`. `request_log` holds (method, path, query) per request,
-    query values as strings (the SOQL under "q"); `request_bodies` the parsed form of
-    token requests (None otherwise); `request_headers` the headers, all in order.
-    `page_size` caps records per query page (tests make it small); `multi_currency`
-    adds CurrencyIsoCode; `daily_limit` is the org's API request allowance.
+    the login URL) and `stop()`; the request log and failure injection are FakeApi's
+    (the SOQL is under "q" in the logged query, `request_bodies` holds the parsed form
+    of token requests, None otherwise). `page_size` caps records per query page (tests
+    make it small); `multi_currency` adds CurrencyIsoCode; `daily_limit` is the org's
+    API request allowance.
     """
 
     def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]]], *, access_token: str = "demo-token",
@@ -811,14 +778,12 @@ class SalesforceServer(LoopbackServer):
         unknown = {name for name in tables if name.startswith("crm_") and name not in TABLES}
         if unknown:
             raise ValueError(f"unknown canonical tables {sorted(unknown)}: expected some of {', '.join(TABLES)}")
+        super().__init__()
         self.client_id, self.client_secret, self.refresh_token = client_id, client_secret, refresh_token
         self.page_size = page_size
         self.multi_currency = multi_currency
         self.daily_limit = daily_limit
         self.api_requests = 0
-        self.request_log: list[tuple[str, str, dict[str, str]]] = []
-        self.request_bodies: list[Any] = []
-        self.request_headers: list[dict[str, str]] = []
         self._tokens = {access_token}
         self._issued = itertools.count(1)
         self._tables = {name: [dict(r) for r in tables.get(name, ())] for name in TABLES}
@@ -827,10 +792,7 @@ class SalesforceServer(LoopbackServer):
         self._counters: dict[str, int] = {}
         self._custom: dict[str, list[str]] = {}
         self._cursors: dict[str, tuple[list[dict], int]] = {}
-        self._failures: deque[tuple[int, float | None, Any, str]] = deque()
-        self._lock = threading.Lock()
         self._org = self._build()
-        LoopbackServer.__init__(self)
 
     def _build(self) -> _Org:
         for table, obj_names in (("crm_contacts", ("Lead", "Contact")), ("crm_accounts", ("Account",))):
@@ -842,8 +804,7 @@ class SalesforceServer(LoopbackServer):
                                 self._custom[obj].append(_custom_field(column))
         return _Org(self._tables, self._modified, self._ids, self._counters, self.multi_currency, self._custom)
 
-
-    instance_url = LoopbackServer.base_url
+    instance_url = FakeApi.base_url
 
     # --- test controls --------------------------------------------------------------------
 
@@ -879,17 +840,9 @@ class SalesforceServer(LoopbackServer):
                 parent_table, id_column = _HISTORY_PARENT[table_name]
                 self._bump(parent_table, str(row[id_column]))
             elif table_name in _KEYS:
-                keys = _KEYS[table_name]
-                key = "|".join(str(row[k]) for k in keys)
-                existing = next((r for r in self._tables[table_name]
-                                 if "|".join(str(r.get(k)) for k in keys) == key), None)
-                before = dict(existing or {})
-                if existing is None:
-                    self._tables[table_name].append(dict(row))
-                else:
-                    existing.update(row)
+                key = "|".join(str(row[k]) for k in _KEYS[table_name])
+                current, before = merge_row(self._tables[table_name], row, _KEYS[table_name])
                 at = self._bump(table_name, key)
-                current = existing if existing is not None else self._tables[table_name][-1]
                 if table_name == "crm_contacts" and _key(row.get("lifecycle_stage")) in _CONVERTED_STAGES \
                         and not any(current.get(c) for c in ("became_sql_at", "became_opportunity_at",
                                                               "became_customer_at")):
@@ -913,19 +866,6 @@ class SalesforceServer(LoopbackServer):
         self._modified[(table, key)] = at
         return at
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, body: Any = None,
-                  path: str = "") -> None:
-        """Answer the next `times` requests with `status` instead of serving them.
-
-        `retry_after` sets a Retry-After header (seconds). `body` replaces Salesforce's
-        error body (a dict or list is sent as JSON, str/bytes verbatim); `body=TRUNCATED`
-        serves the real answer cut off mid-transfer (with `status` 200). `path` limits
-        the failures to requests whose path starts with it (e.g. "/services/data", so
-        the token endpoint still answers).
-        """
-        with self._lock:
-            self._failures.extend([(status, retry_after, body, path)] * times)
-
     def expire_tokens(self) -> None:
         """End every session, as the org's session timeout does: the next call gets a 401."""
         with self._lock:
@@ -933,62 +873,50 @@ class SalesforceServer(LoopbackServer):
 
     # --- request handling -----------------------------------------------------------------
 
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlsplit(handler.path)
-        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw_body = handler.rfile.read(length) if length else b""
-        form = {k: ",".join(v) for k, v in parse_qs(raw_body.decode(errors="replace")).items()} if raw_body else None
-        with self._lock:
-            self.request_log.append((method, parts.path, query))
-            self.request_bodies.append(form)
-            self.request_headers.append(dict(handler.headers.items()))
-            failure = next((f for f in self._failures if parts.path.startswith(f[3])), None)
-            if failure is not None:
-                self._failures.remove(failure)
-        if failure is not None and failure[2] is not TRUNCATED:
-            status, retry_after, body, _ = failure
-            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-            return self._send(handler, status, _failure_body(status) if body is None else body, headers)
+    def _logged_body(self, request: Request) -> Any:
+        return request.form() if request.body else None
+
+    def _route(self, request: Request) -> tuple[int, Any, Mapping[str, str]]:
+        # Every /services/data answer carries the org's API usage, errors included.
         headers: dict[str, str] = {}
         try:
-            status, payload = self._route(method, parts.path, query, form or {}, handler, headers)
-        except _Reply as reply:
-            status, payload = reply.status, reply.body
-        self._send(handler, status, payload, headers, truncate=failure is not None)
+            status, payload = self._answer(request, headers)
+        except Reply as reply:
+            raise Reply(reply.status, reply.body, {**headers, **reply.headers}) from None
+        return status, payload, headers
 
-    def _route(self, method: str, path: str, query: dict[str, str], form: dict[str, str], handler: BaseHTTPRequestHandler,
-               headers: dict[str, str]) -> tuple[int, Any]:
+    def _answer(self, request: Request, headers: dict[str, str]) -> tuple[int, Any]:
+        method, path, query = request.method, request.path, request.query
         parts = [p for p in path.split("/") if p]
         if method == "POST" and parts == ["services", "oauth2", "token"]:
-            return self._token(form)
+            return self._token(request.form())
         if parts[:2] != ["services", "data"]:
-            raise _Reply(404, "The requested resource does not exist", "NOT_FOUND")
+            raise _error(404, "The requested resource does not exist", "NOT_FOUND")
         if method == "GET" and len(parts) == 2:
             return 200, [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v} for v in SUPPORTED_VERSIONS]
-        if handler.headers.get("Authorization", "").removeprefix("Bearer ") not in self._tokens:
-            raise _Reply(401, "Session expired or invalid", "INVALID_SESSION_ID")
+        self._require_bearer(request, self._tokens, lambda: _error(401, "Session expired or invalid",
+                                                                    "INVALID_SESSION_ID"))
         with self._lock:
             self.api_requests += 1
             used = self.api_requests
             org = self._org
         headers["Sforce-Limit-Info"] = f"api-usage={min(used, self.daily_limit)}/{self.daily_limit}"
         if used > self.daily_limit:
-            raise _Reply(403, "TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED")
+            raise _error(403, "TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED")
         version = parts[2] if len(parts) > 2 else ""
         if not version.startswith("v") or version[1:] not in SUPPORTED_VERSIONS or method != "GET":
-            raise _Reply(404, "The requested resource does not exist", "NOT_FOUND")
+            raise _error(404, "The requested resource does not exist", "NOT_FOUND")
         rest = parts[3:]
         if rest and rest[0] in ("query", "queryAll"):
             if len(rest) == 1:
                 if not query.get("q"):
-                    raise _Reply(400, "A query string has to be specified", "MALFORMED_QUERY")
-                return 200, self._query(org, query["q"], rest[0] == "queryAll", version, handler)
+                    raise _error(400, "A query string has to be specified", "MALFORMED_QUERY")
+                return 200, self._query(org, query["q"], rest[0] == "queryAll", version, request)
             if len(rest) == 2:
                 return 200, self._more(rest[1], version)
         if len(rest) == 3 and rest[0] == "sobjects" and rest[2] == "describe":
             return 200, self._describe(org, rest[1], version)
-        raise _Reply(404, "The requested resource does not exist", "NOT_FOUND")
+        raise _error(404, "The requested resource does not exist", "NOT_FOUND")
 
     def _token(self, form: dict[str, str]) -> tuple[int, Any]:
         grant = form.get("grant_type")
@@ -1008,15 +936,15 @@ class SalesforceServer(LoopbackServer):
                      "instance_url": self.base_url, "id": f"{self.base_url}/id/{ORG_ID}/005000000000001AAA",
                      "token_type": "Bearer", "issued_at": str(int(now.timestamp() * 1000))}
 
-    def _query(self, org: _Org, soql: str, include_deleted: bool, version: str, handler: BaseHTTPRequestHandler) -> dict:
+    def _query(self, org: _Org, soql: str, include_deleted: bool, version: str, request: Request) -> dict:
         records = _Query(soql, org).run(include_deleted, version)
         with self._lock:
             locator = make_salesforce_id("01g", len(self._cursors) + 1)[:15]
-            self._cursors[locator] = (records, self._batch_size(handler))
+            self._cursors[locator] = (records, self._batch_size(request))
         return self._page(locator, 0, version)
 
-    def _batch_size(self, handler: BaseHTTPRequestHandler) -> int:
-        options = handler.headers.get("Sforce-Query-Options") or ""
+    def _batch_size(self, request: Request) -> int:
+        options = request.headers.get("Sforce-Query-Options") or ""
         match = re.search(r"batchSize=(\d+)", options)
         asked = max(200, min(int(match.group(1)), 2000)) if match else 2000
         return max(1, min(asked, self.page_size))
@@ -1024,7 +952,7 @@ class SalesforceServer(LoopbackServer):
     def _more(self, reference: str, version: str) -> dict:
         locator, _, offset = reference.rpartition("-")
         if locator not in self._cursors or not offset.isdigit():
-            raise _Reply(400, "invalid query locator", "INVALID_QUERY_LOCATOR")
+            raise _error(400, "invalid query locator", "INVALID_QUERY_LOCATOR")
         return self._page(locator, int(offset), version)
 
     def _page(self, locator: str, offset: int, version: str) -> dict:
@@ -1040,7 +968,7 @@ class SalesforceServer(LoopbackServer):
     def _describe(self, org: _Org, name: str, version: str) -> dict:
         obj = next((o for o in org.fields if o.lower() == name.lower() and o != "UserRole"), None)
         if obj is None:
-            raise _Reply(404, "The requested resource does not exist", "NOT_FOUND")
+            raise _error(404, "The requested resource does not exist", "NOT_FOUND")
         fields = []
         for field, kind in org.fields[obj].items():
             relationship, targets = _REFERENCES.get(field, (None, None)) if kind == "reference" else (None, None)
@@ -1053,25 +981,17 @@ class SalesforceServer(LoopbackServer):
                 "urls": {"sobject": f"/services/data/{version}/sobjects/{obj}",
                          "describe": f"/services/data/{version}/sobjects/{obj}/describe"}}
 
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str],
-              truncate: bool = False) -> None:
-        send_json(handler, status, payload, headers, truncate, content_type="application/json;charset=UTF-8")
-
-
-
-
-def _failure_body(status: int) -> list[dict]:
-    if status == 401:
-        return [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-    if status == 403:
-        return [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-    if status == 429:
-        return [{"message": "Too many requests: try again later", "errorCode": "TOO_MANY_REQUESTS"}]
-    if status == 503:
-        return [{"message": "Server unavailable", "errorCode": "SERVER_UNAVAILABLE"}]
-    if status >= 500:
-        return [{"message": f"An unexpected error occurred. Please include this ErrorId if you contact support: "
-                            f"{uuid.uuid4().int % 10**9}-{uuid.uuid4().int % 10**5} (-{uuid.uuid4().int % 10**9})",
-                 "errorCode": "UNKNOWN_EXCEPTION"}]
-    return [{"message": "Bad request", "errorCode": "MALFORMED_QUERY"}]
+    def _failure_body(self, status: int, retry_after: float | None) -> list[dict]:
+        if status == 401:
+            return [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+        if status == 403:
+            return [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+        if status == 429:
+            return [{"message": "Too many requests: try again later", "errorCode": "TOO_MANY_REQUESTS"}]
+        if status == 503:
+            return [{"message": "Server unavailable", "errorCode": "SERVER_UNAVAILABLE"}]
+        if status >= 500:
+            return [{"message": f"An unexpected error occurred. Please include this ErrorId if you contact support: "
+                                f"{uuid.uuid4().int % 10**9}-{uuid.uuid4().int % 10**5} (-{uuid.uuid4().int % 10**9})",
+                     "errorCode": "UNKNOWN_EXCEPTION"}]
+        return [{"message": "Bad request", "errorCode": "MALFORMED_QUERY"}]

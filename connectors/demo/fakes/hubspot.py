@@ -19,35 +19,27 @@ the endpoints the connector uses, with HubSpot's shapes and limits:
 
 Every request needs `Authorization: Bearer <token>` (401 with HubSpot's error body
 otherwise). Timestamps are ISO 8601 with milliseconds and Z; property values are
-strings. `fail_next` injects 429/5xx/401 answers or a truncated body; `upsert`
-changes a canonical row and bumps its modified time past every other object's.
+strings. `fail_next` (FakeApi's) injects 429/5xx/401 answers or a truncated body;
+`upsert` changes a canonical row and bumps its modified time past every other object's.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from connectors.demo._loopback import LoopbackServer, send_json
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from connectors._shared.tables import spec
-
-
-class _Truncated:
-    def __repr__(self) -> str:
-        return "TRUNCATED"
-
-
-# Pass as `body=TRUNCATED` to `fail_next`: the real answer, cut in half mid-transfer.
-TRUNCATED = _Truncated()
+from connectors._shared.values import text
+from connectors.demo.fakes.base import FakeApi, Reply, Request
+from connectors.demo.fakes.canonical import key as _key
+from connectors.demo.fakes.canonical import merge_row
+from connectors.demo.fakes.canonical import parse_time as _parse_time
+from connectors.demo.fakes.canonical import truthy as _truthy
+from connectors.files.tables import FILE_BY_NAME
 
 # When a canonical row says nothing about time, objects were "created" here.
 DEFAULT_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -125,32 +117,13 @@ _HISTORY_PARENT = {"crm_contact_stage_history": ("crm_contacts", "contact_id"),
 TABLES = (*_KEYS, *_HISTORY_PARENT)
 
 
-class _Reply(Exception):
-    """An error answer, raised from anywhere in request handling."""
-
-    def __init__(self, status: int, message: str, category: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.body = status, {"status": "error", "message": message, "category": category, **extra}
+def _error(status: int, message: str, category: str, **extra: Any) -> Reply:
+    """An error answer in HubSpot's shape."""
+    return Reply(status, {"status": "error", "message": message, "category": category, **extra,
+                          "correlationId": str(uuid.uuid4())})
 
 
 # --- Canonical values → HubSpot values -------------------------------------------------
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        dt = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    else:
-        raw = str(value).strip()
-        if raw.isdigit():
-            return datetime.fromtimestamp(int(raw) / 1000, tz=timezone.utc)
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "T", 1))
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -164,29 +137,14 @@ def _millis(dt: datetime) -> int:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """A canonical value as a HubSpot property value (times as HubSpot's ISO 8601)."""
     if isinstance(value, (datetime, date)):
         return _iso(_parse_time(value))
-    return str(value)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "t", "y")
-    return bool(value)
+    return text(value)
 
 
 def _bool_text(value: Any) -> str | None:
     return None if value is None or value == "" else ("true" if _truthy(value) else "false")
-
-
-def _key(value: Any) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in str(value).strip().lower())
 
 
 def _lifecycle_stage(value: Any) -> str | None:
@@ -209,7 +167,7 @@ def _decode_cursor(cursor: str) -> str:
     try:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
-        raise _Reply(400, f"Invalid paging cursor '{cursor}'", "VALIDATION_ERROR") from None
+        raise _error(400, f"Invalid paging cursor '{cursor}'", "VALIDATION_ERROR") from None
 
 
 # --- The translated portal -------------------------------------------------------------
@@ -261,7 +219,7 @@ class _Portal:
 
     def _add(self, object_type: str, table: str, row: Mapping[str, Any], object_id: str, created: datetime,
              updated: datetime, properties: dict[str, str | None], history: dict[str, list[dict]] | None = None):
-        known = set(spec(table).columns)
+        known = set(FILE_BY_NAME[table].columns)
         for column, value in row.items():
             # Unknown canonical columns become custom properties of the portal.
             name = _key(column)
@@ -451,7 +409,7 @@ def _matches(obj: dict, f: Mapping[str, Any]) -> bool:
         wanted = _comparable(prop, f.get("value"))
         high = _comparable(prop, f.get("highValue")) if operator == "BETWEEN" else None
     except ValueError:
-        raise _Reply(400, f"Invalid value for property {prop}: {f.get('value')!r}", "VALIDATION_ERROR") from None
+        raise _error(400, f"Invalid value for property {prop}: {f.get('value')!r}", "VALIDATION_ERROR") from None
     if operator == "NEQ":
         return actual != wanted
     if actual is None or wanted is None or actual[0] != wanted[0]:
@@ -462,7 +420,7 @@ def _matches(obj: dict, f: Mapping[str, Any]) -> bool:
         "BETWEEN": lambda: high is not None and wanted <= actual <= high,
     }
     if operator not in tests:
-        raise _Reply(400, f"Unsupported filter operator {operator}", "VALIDATION_ERROR")
+        raise _error(400, f"Unsupported filter operator {operator}", "VALIDATION_ERROR")
     return tests[operator]()
 
 
@@ -479,14 +437,15 @@ def _sort_rules(sorts: Iterable[Any]) -> list[tuple[str, bool]]:
 # --- The server --------------------------------------------------------------------------
 
 
-class HubSpotServer(LoopbackServer):
+class HubSpotServer(FakeApi):
     """A fake HubSpot CRM API on 127.0.0.1 (port 0) serving canonical tables.
 
-    Use as a context manager or call `start()` (returns the base URL) and `stop()`.
-    `request_log` holds (method, path, query) per request, query values as strings;
-    `request_bodies` the parsed JSON body of each (None for GET), in the same order.
-    `search_cap` is HubSpot's 10,000-result search window; tests make it small.
+    Use as a context manager or call `start()` (returns the base URL) and `stop()`;
+    the request log and failure injection are FakeApi's. `search_cap` is HubSpot's
+    10,000-result search window; tests make it small.
     """
+
+    content_type = "application/json;charset=utf-8"
 
     def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]]], token: str = "demo-token", *,
                  search_cap: int = 10_000):
@@ -495,17 +454,12 @@ class HubSpotServer(LoopbackServer):
             "crm_campaign_members"}
         if unknown:
             raise ValueError(f"unknown canonical tables {sorted(unknown)}: expected some of {', '.join(TABLES)}")
+        super().__init__()
         self.token = token
         self.search_cap = search_cap
-        self.request_log: list[tuple[str, str, dict[str, str]]] = []
-        self.request_bodies: list[Any] = []
         self._tables = {name: [dict(r) for r in tables.get(name, ())] for name in TABLES}
         self._modified: dict[tuple[str, str], datetime] = {}
-        self._failures: deque[tuple[int, float | None, Any]] = deque()
-        self._lock = threading.Lock()
         self._portal = _Portal(self._tables, self._modified)
-        LoopbackServer.__init__(self)
-
 
     # --- test controls --------------------------------------------------------------------
 
@@ -522,17 +476,10 @@ class HubSpotServer(LoopbackServer):
                 parent_table, id_column = _HISTORY_PARENT[table_name]
                 self._bump(parent_table, str(row[id_column]))
             elif table_name in _KEYS:
-                key = _KEYS[table_name]
-                object_id = str(row[key])
-                existing = next((r for r in self._tables[table_name] if str(r.get(key)) == object_id), None)
-                before = dict(existing or {})
-                if existing is None:
-                    self._tables[table_name].append(dict(row))
-                else:
-                    existing.update(row)
+                object_id = str(row[_KEYS[table_name]])
+                current, before = merge_row(self._tables[table_name], row, (_KEYS[table_name],))
                 at = self._bump(table_name, object_id)
                 stage = _lifecycle_stage(row.get("lifecycle_stage")) if table_name == "crm_contacts" else None
-                current = existing if existing is not None else self._tables[table_name][-1]
                 if stage in BECAME_COLUMNS and not current.get(BECAME_COLUMNS[stage]):
                     # HubSpot stamps hs_lifecyclestage_<stage>_date when a contact enters a stage.
                     current[BECAME_COLUMNS[stage]] = at
@@ -561,46 +508,17 @@ class HubSpotServer(LoopbackServer):
         self._modified[(table, object_id)] = at
         return at
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, body: Any = None) -> None:
-        """Answer the next `times` requests with `status` instead of serving them.
-
-        `retry_after` sets a Retry-After header (seconds). `body` replaces HubSpot's
-        error body (a dict is sent as JSON, str/bytes verbatim); `body=TRUNCATED`
-        serves the real answer cut off mid-transfer (with `status` 200).
-        """
-        with self._lock:
-            self._failures.extend([(status, retry_after, body)] * times)
-
     # --- request handling -------------------------------------------------------------
 
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlsplit(handler.path)
-        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw_body = handler.rfile.read(length) if length else b""
-        with self._lock:
-            self.request_log.append((method, parts.path, query))
-            try:
-                self.request_bodies.append(json.loads(raw_body) if raw_body else None)
-            except ValueError:
-                self.request_bodies.append(raw_body)
-            failure = self._failures.popleft() if self._failures else None
-        if failure is not None and failure[2] is not TRUNCATED:
-            status, retry_after, body = failure
-            headers = {"Retry-After": _text(retry_after)} if retry_after is not None else {}
-            return self._send(handler, status, _failure_body(status) if body is None else body, headers)
-        try:
-            if handler.headers.get("Authorization") != f"Bearer {self.token}":
-                raise _Reply(401, "Authentication credentials not found. This API supports OAuth 2.0 "
-                                  "authentication and you can find more details at "
-                                  "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
-                             "INVALID_AUTHENTICATION")
-            status, payload = self._route(method, parts.path, query, raw_body)
-        except _Reply as reply:
-            status, payload = reply.status, {**reply.body, "correlationId": str(uuid.uuid4())}
-        self._send(handler, status, payload, {}, truncate=failure is not None)
+    def _route(self, request: Request) -> tuple[int, Any, Mapping[str, str]]:
+        self._require_bearer(request, (self.token,), lambda: _error(
+            401, "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can "
+                 "find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+            "INVALID_AUTHENTICATION"))
+        status, payload = self._answer(request.method, request.path, request.query, request.body)
+        return status, payload, {}
 
-    def _route(self, method: str, path: str, query: dict[str, str], raw_body: bytes) -> tuple[int, dict]:
+    def _answer(self, method: str, path: str, query: dict[str, str], raw_body: bytes) -> tuple[int, dict]:
         portal = self._portal
         parts = [p for p in path.split("/") if p]
         if method == "GET" and parts == ["crm", "v3", "owners"]:
@@ -616,7 +534,7 @@ class HubSpotServer(LoopbackServer):
         if method == "POST" and len(parts) == 7 and parts[:3] == ["crm", "v4", "associations"] \
                 and parts[5:] == ["batch", "read"]:
             return self._associations(portal, _object_type(parts[3]), _object_type(parts[4]), _json(raw_body))
-        raise _Reply(404, f"No route for {method} {path}", "OBJECT_NOT_FOUND")
+        raise _error(404, f"No route for {method} {path}", "OBJECT_NOT_FOUND")
 
     def _page_link(self, path: str, query: dict[str, str], after: str) -> str:
         rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "after")
@@ -626,7 +544,7 @@ class HubSpotServer(LoopbackServer):
         with_history = _csv(query.get("propertiesWithHistory"))
         limit = _int(query.get("limit"), 10)
         if with_history and limit > 50:
-            raise _Reply(400, f"limit {limit} is too large: at most 50 objects can be read per request "
+            raise _error(400, f"limit {limit} is too large: at most 50 objects can be read per request "
                               "when propertiesWithHistory is requested", "VALIDATION_ERROR")
         limit = max(1, min(limit, 100))
         archived = query.get("archived", "false").lower() == "true"
@@ -650,10 +568,10 @@ class HubSpotServer(LoopbackServer):
     def _search(self, portal: _Portal, object_type: str, body: dict) -> dict:
         limit = _int(body.get("limit"), 10)
         if limit > 200:
-            raise _Reply(400, "limit must be at most 200", "VALIDATION_ERROR")
+            raise _error(400, "limit must be at most 200", "VALIDATION_ERROR")
         after = _int(body.get("after"), 0)
         if after >= self.search_cap:
-            raise _Reply(400, f"The search API returns at most {self.search_cap} results for a query: "
+            raise _error(400, f"The search API returns at most {self.search_cap} results for a query: "
                               f"after={after} is beyond that window. Narrow the filters instead.",
                          "VALIDATION_ERROR")
         groups = body.get("filterGroups") or []
@@ -678,10 +596,10 @@ class HubSpotServer(LoopbackServer):
         inputs = body.get("inputs") or []
         with_history = body.get("propertiesWithHistory") or []
         if with_history and len(inputs) > 50:
-            raise _Reply(400, "The maximum number of inputs supported in a batch request for property histories "
+            raise _error(400, "The maximum number of inputs supported in a batch request for property histories "
                               "is 50. Please reduce the number of items and try again", "VALIDATION_ERROR")
         if len(inputs) > 100:
-            raise _Reply(400, "The maximum number of inputs supported in a batch request is 100", "VALIDATION_ERROR")
+            raise _error(400, "The maximum number of inputs supported in a batch request is 100", "VALIDATION_ERROR")
         archived = query.get("archived", "false").lower() == "true"
         found, missing = [], []
         for item in inputs:
@@ -702,7 +620,7 @@ class HubSpotServer(LoopbackServer):
     def _associations(self, portal: _Portal, from_type: str, to_type: str, body: dict) -> tuple[int, dict]:
         inputs = body.get("inputs") or []
         if len(inputs) > 1000:
-            raise _Reply(400, "Batch read of associations accepts at most 1000 inputs", "VALIDATION_ERROR")
+            raise _error(400, "Batch read of associations accepts at most 1000 inputs", "VALIDATION_ERROR")
         edges = portal.edges.get((from_type, to_type), {})
         types = _PAIR_TYPES.get((from_type, to_type), ((0, None),))
         results, errors = [], []
@@ -741,28 +659,22 @@ class HubSpotServer(LoopbackServer):
             result["paging"] = {"next": {"after": after, "link": self._page_link("/crm/v3/owners", query, after)}}
         return result
 
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str],
-              truncate: bool = False) -> None:
-        send_json(handler, status, payload, {"X-HubSpot-Correlation-Id": str(uuid.uuid4()), **headers},
-                  truncate, content_type="application/json;charset=utf-8")
+    def _reply_headers(self) -> dict[str, str]:
+        return {"X-HubSpot-Correlation-Id": str(uuid.uuid4())}
 
-
-
-
-def _failure_body(status: int) -> dict:
-    correlation = str(uuid.uuid4())
-    if status == 429:
-        return {"status": "error", "message": "You have reached your secondly limit.", "errorType": "RATE_LIMIT",
-                "correlationId": correlation, "policyName": "SECONDLY"}
-    if status == 401:
-        return {"status": "error", "message": "The OAuth token used to make this call expired 2 day(s) ago.",
-                "correlationId": correlation, "category": "EXPIRED_AUTHENTICATION"}
-    if status == 403:
-        return {"status": "error", "message": "This app hasn't been granted all required scopes to make this call.",
-                "correlationId": correlation, "category": "MISSING_SCOPES"}
-    return {"status": "error", "message": "internal error", "correlationId": correlation,
-            "category": "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"}
+    def _failure_body(self, status: int, retry_after: float | None) -> dict:
+        correlation = str(uuid.uuid4())
+        if status == 429:
+            return {"status": "error", "message": "You have reached your secondly limit.", "errorType": "RATE_LIMIT",
+                    "correlationId": correlation, "policyName": "SECONDLY"}
+        if status == 401:
+            return {"status": "error", "message": "The OAuth token used to make this call expired 2 day(s) ago.",
+                    "correlationId": correlation, "category": "EXPIRED_AUTHENTICATION"}
+        if status == 403:
+            return {"status": "error", "message": "This app hasn't been granted all required scopes to make this "
+                                                  "call.", "correlationId": correlation, "category": "MISSING_SCOPES"}
+        return {"status": "error", "message": "internal error", "correlationId": correlation,
+                "category": "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"}
 
 
 def _batch_envelope(results: list) -> dict:
@@ -773,7 +685,7 @@ def _batch_envelope(results: list) -> dict:
 def _object_type(name: str) -> str:
     object_type = TYPE_IDS.get(name, name)
     if object_type not in CRM_TYPES:
-        raise _Reply(400, f"Unable to infer object type from: {name}", "VALIDATION_ERROR")
+        raise _error(400, f"Unable to infer object type from: {name}", "VALIDATION_ERROR")
     return object_type
 
 
@@ -781,9 +693,9 @@ def _json(raw: bytes) -> dict:
     try:
         body = json.loads(raw or b"{}")
     except ValueError:
-        raise _Reply(400, "Invalid input JSON on line 1", "VALIDATION_ERROR") from None
+        raise _error(400, "Invalid input JSON on line 1", "VALIDATION_ERROR") from None
     if not isinstance(body, dict):
-        raise _Reply(400, "Invalid input JSON: expected an object", "VALIDATION_ERROR")
+        raise _error(400, "Invalid input JSON: expected an object", "VALIDATION_ERROR")
     return body
 
 
@@ -797,4 +709,4 @@ def _int(value: Any, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _Reply(400, f"Invalid number: {value!r}", "VALIDATION_ERROR") from None
+        raise _error(400, f"Invalid number: {value!r}", "VALIDATION_ERROR") from None
